@@ -1,0 +1,93 @@
+/**
+ * What to run to fix a FAIL (from the CIS remediation text), with the account's real trail names.
+ * Commands preserve what the trail already records: event selector fixes keep data event
+ * selectors as they are and only replace how management events are selected.
+ */
+import type { AdvancedSelector, ClassicSelector, Finding, TrailFacts, TrailVerdict } from './types';
+
+const CREATE_TRAIL = [
+  'aws cloudtrail create-trail --name <trail-name> --bucket-name <log-bucket> --is-multi-region-trail',
+  'aws cloudtrail start-logging --name <trail-name>',
+  '(A trail created by the CLI without selector options records all read and write management events. Or cover every account at once with an organization trail created in the management account: add --is-organization-trail.)',
+];
+
+export function remediationFor(reasons: Finding[], facts: TrailFacts[], verdicts: TrailVerdict[]): string[] {
+  const steps: string[] = [];
+  const byArn = new Map(facts.map((t) => [t.arn, t]));
+  const add = (s: string) => {
+    if (!steps.includes(s)) steps.push(s);
+  };
+
+  for (const reason of reasons) {
+    const trail = reason.trailArn ? byArn.get(reason.trailArn) : undefined;
+    switch (reason.code) {
+      case 'NO_TRAILS':
+        CREATE_TRAIL.forEach(add);
+        break;
+      case 'NO_MULTI_REGION_TRAIL': {
+        const singles = verdicts.filter((v) => !v.isMultiRegionTrail);
+        for (const v of singles) add(inOwner(v, `aws cloudtrail update-trail --name ${v.name} --is-multi-region-trail --region ${v.homeRegion}`));
+        if (singles.every((v) => v.isOrganizationTrail)) CREATE_TRAIL.forEach(add);
+        break;
+      }
+      case 'NOT_LOGGING':
+        if (trail) add(inOwner(trail, `aws cloudtrail start-logging --name ${trail.name} --region ${trail.homeRegion}`));
+        break;
+      case 'NO_MANAGEMENT_EVENTS':
+      case 'MANAGEMENT_EVENTS_FILTERED':
+      case 'MANAGEMENT_EVENTS_READ_ONLY':
+      case 'MANAGEMENT_EVENTS_WRITE_ONLY':
+      case 'MANAGEMENT_EVENTS_SPLIT':
+      case 'EXCLUDED_EVENT_SOURCES':
+        if (trail) add(inOwner(trail, putEventSelectors(trail)));
+        break;
+      case 'DELIVERY_ERROR':
+        if (trail) {
+          add(
+            inOwner(
+              trail,
+              `Let CloudTrail write to bucket ${trail.s3BucketName ?? '(the trail bucket)'}: check the bucket policy and any KMS key policy, then confirm with aws cloudtrail get-trail-status --name ${trail.name} --region ${trail.homeRegion}`,
+            ),
+          );
+        }
+        break;
+      case 'ORG_TRAIL_UNVERIFIABLE':
+        add(
+          `Audit the organization trail's owner account in the same run (it is checked once there and shared), or allow the member audit role cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors on ${reason.trailArn ?? 'the trail'}.`,
+        );
+        break;
+      case 'TRAIL_UNVERIFIED':
+        add('Allow the audit role cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors, then run the audit again.');
+        break;
+    }
+  }
+  return steps;
+}
+
+/** An organization trail is fixed in the account that owns it, not in the member. */
+function inOwner(t: { isOrganizationTrail: boolean; ownerAccountId: string }, command: string): string {
+  return t.isOrganizationTrail ? `In the organization trail's owner account ${t.ownerAccountId} (the fix belongs there): ${command}` : command;
+}
+
+function putEventSelectors(trail: TrailFacts): string {
+  const prefix = `aws cloudtrail put-event-selectors --trail-name ${trail.name} --region ${trail.homeRegion}`;
+  const config = trail.details?.ok ? trail.details.selectors : undefined;
+  if (config?.kind === 'advanced') {
+    const kept = config.selectors.filter((s) => !isManagementSelector(s));
+    const selectors: AdvancedSelector[] = [...kept, { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
+    return `${prefix} --advanced-event-selectors ${shellQuote(JSON.stringify(selectors))}`;
+  }
+  const kept: ClassicSelector[] = (config?.selectors ?? [])
+    .filter((s) => (s.DataResources ?? []).length > 0)
+    .map((s) => ({ ReadWriteType: s.ReadWriteType ?? 'All', IncludeManagementEvents: false, DataResources: s.DataResources }));
+  const selectors: ClassicSelector[] = [{ ReadWriteType: 'All', IncludeManagementEvents: true }, ...kept];
+  return `${prefix} --event-selectors ${shellQuote(JSON.stringify(selectors))}`;
+}
+
+function isManagementSelector(s: AdvancedSelector): boolean {
+  return (s.FieldSelectors ?? []).some((f) => f.Field === 'eventCategory' && (f.Equals ?? []).includes('Management'));
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,234 @@
+/**
+ * Every case of RULE.md's table, then the combinations found on the way. Each row is
+ * trail facts in, verdict out.
+ */
+import { evaluateAccount, evaluateTrail } from '../../lambda/rule/evaluate';
+import type { TrailFacts } from '../../lambda/rule/types';
+import { DEFAULT_CLASSIC, management, MANAGEMENT, MEMBER, trail } from './fixtures';
+
+const DEFAULT = { strict: false };
+const STRICT = { strict: true };
+
+function codes(findings: Array<{ code: string }>): string[] {
+  return findings.map((f) => f.code);
+}
+
+describe('RULE.md cases', () => {
+  const cases: Array<{ name: string; trails: TrailFacts[]; status: string; reasons?: string[]; warnings?: string[]; strict?: string }> = [
+    { name: 'no trails', trails: [], status: 'FAIL', reasons: ['NO_TRAILS'] },
+    { name: 'baseline', trails: [trail()], status: 'PASS', reasons: [], warnings: [] },
+    { name: 'stopped', trails: [trail({ logging: false })], status: 'FAIL', reasons: ['NOT_LOGGING'] },
+    {
+      name: 'single-region everywhere',
+      trails: ['us-east-1', 'eu-west-1', 'ap-south-1'].map((r) => trail({ name: `t-${r}`, homeRegion: r, multiRegion: false })),
+      status: 'FAIL',
+      reasons: ['NO_MULTI_REGION_TRAIL'],
+    },
+    { name: 'write-only', trails: [trail({ classic: [{ ...DEFAULT_CLASSIC, ReadWriteType: 'WriteOnly' }] })], status: 'FAIL', reasons: ['MANAGEMENT_EVENTS_WRITE_ONLY'] },
+    {
+      name: 'data events only',
+      trails: [trail({ classic: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] }] })],
+      status: 'FAIL',
+      reasons: ['NO_MANAGEMENT_EVENTS'],
+    },
+    { name: 'advanced, console name', trails: [trail({ advanced: [management()] })], status: 'PASS', warnings: [] },
+    { name: 'advanced, another name', trails: [trail({ advanced: [management({ Name: 'whatever; readOnly' })] })], status: 'PASS', warnings: [] },
+    { name: 'advanced, no name', trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] })], status: 'PASS' },
+    {
+      name: 'advanced read-only',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_READ_ONLY'],
+    },
+    {
+      name: 'split read/write, classic',
+      trails: [trail({ classic: [{ ...DEFAULT_CLASSIC, ReadWriteType: 'ReadOnly' }, { ...DEFAULT_CLASSIC, ReadWriteType: 'WriteOnly' }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_SPLIT'],
+    },
+    {
+      name: 'split read/write, advanced',
+      trails: [
+        trail({
+          advanced: [
+            { Name: 'reads', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] },
+            { Name: 'writes', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] },
+          ],
+        }),
+      ],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_SPLIT'],
+    },
+    {
+      name: 'advanced data only',
+      trails: [trail({ advanced: [{ Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] }] })],
+      status: 'FAIL',
+      reasons: ['NO_MANAGEMENT_EVENTS'],
+    },
+    {
+      name: 'KMS excluded',
+      trails: [trail({ classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] })],
+      status: 'PASS',
+      warnings: ['EXCLUDED_EVENT_SOURCES'],
+      strict: 'FAIL',
+    },
+    {
+      name: 'advanced exclusion',
+      trails: [trail({ advanced: [management({ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventSource', NotEquals: ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] }] })] })],
+      status: 'PASS',
+      warnings: ['EXCLUDED_EVENT_SOURCES'],
+      strict: 'FAIL',
+    },
+    { name: 'shadow only (homed elsewhere)', trails: [trail({ homeRegion: 'eu-west-1' })], status: 'PASS' },
+    { name: 'org trail, member', trails: [trail({ org: true, name: 'org-trail' })], status: 'PASS' },
+    { name: "org trail, member calls failed, owner's verdict reused", trails: [trail({ org: true, name: 'org-trail', source: 'owner' })], status: 'PASS' },
+    {
+      name: 'org trail, owner unknown',
+      trails: [
+        {
+          ...trail({ org: true, name: 'org-trail' }),
+          details: { ok: false, error: { call: 'cloudtrail:GetTrailStatus', code: 'TrailNotFoundException', message: 'Unknown trail', region: 'us-east-1' } },
+        },
+      ],
+      status: 'ERROR',
+      reasons: ['ORG_TRAIL_UNVERIFIABLE'],
+    },
+    { name: 'delivery error', trails: [trail({ deliveryError: 'AccessDenied' })], status: 'PASS', warnings: ['DELIVERY_ERROR'], strict: 'FAIL' },
+    { name: 'one good of two', trails: [trail({ name: 'a', logging: false }), trail({ name: 'b' })], status: 'PASS' },
+    {
+      name: 'no single trail has all',
+      trails: [trail({ name: 'a', classic: [{ ...DEFAULT_CLASSIC, ReadWriteType: 'WriteOnly' }] }), trail({ name: 'b', multiRegion: false })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_WRITE_ONLY'],
+    },
+    { name: 'single-region org trail', trails: [trail({ org: true, name: 'org-trail', multiRegion: false })], status: 'FAIL', reasons: ['NO_MULTI_REGION_TRAIL'] },
+  ];
+
+  test.each(cases)('$name → $status', ({ trails, status, reasons, warnings, strict }) => {
+    const verdict = evaluateAccount(trails, DEFAULT);
+    expect(verdict.status).toBe(status);
+    if (reasons) expect(codes(verdict.reasons)).toEqual(reasons);
+    if (warnings) expect(codes(verdict.warnings)).toEqual(warnings);
+    if (verdict.status === 'FAIL') expect(verdict.remediation.length).toBeGreaterThan(0);
+    if (verdict.status === 'PASS') expect(verdict.qualifyingTrailArn).toBeDefined();
+    const strictVerdict = evaluateAccount(trails, STRICT);
+    expect(strictVerdict.status).toBe(strict ?? status);
+  });
+});
+
+describe('verdict details', () => {
+  test('the qualifying trail is named on PASS', () => {
+    const v = evaluateAccount([trail({ name: 'a', logging: false }), trail({ name: 'b' })], DEFAULT);
+    expect(v.qualifyingTrailArn).toBe(`arn:aws:cloudtrail:us-east-1:${MEMBER}:trail/b`);
+  });
+
+  test('shadow copies of one trail are one trail', () => {
+    const t = trail();
+    const v = evaluateAccount([t, { ...t, details: undefined }, t], DEFAULT);
+    expect(v.trails).toHaveLength(1);
+    expect(v.status).toBe('PASS');
+  });
+
+  test('the closest trail decides the reasons: the more specific shortfall wins', () => {
+    const v = evaluateAccount([trail({ name: 'stopped', logging: false }), trail({ name: 'wo', classic: [{ ...DEFAULT_CLASSIC, ReadWriteType: 'WriteOnly' }] })], DEFAULT);
+    expect(v.closestTrailArn).toContain('trail/wo');
+    expect(codes(v.reasons)).toEqual(['MANAGEMENT_EVENTS_WRITE_ONLY']);
+  });
+
+  test('a trail with fewer shortfalls is closer than one with more', () => {
+    const v = evaluateAccount(
+      [trail({ name: 'both', logging: false, classic: [{ ...DEFAULT_CLASSIC, ReadWriteType: 'WriteOnly' }] }), trail({ name: 'stopped', logging: false })],
+      DEFAULT,
+    );
+    expect(v.closestTrailArn).toContain('trail/stopped');
+    expect(codes(v.reasons)).toEqual(['NOT_LOGGING']);
+  });
+
+  test('every shortfall of the closest trail is listed', () => {
+    const v = evaluateAccount([trail({ logging: false, classic: [{ ...DEFAULT_CLASSIC, IncludeManagementEvents: false }] })], DEFAULT);
+    expect(codes(v.reasons)).toEqual(['NOT_LOGGING', 'NO_MANAGEMENT_EVENTS']);
+  });
+
+  test('PASS through a clean trail carries no warning from a trail with an exclusion', () => {
+    const v = evaluateAccount([trail({ name: 'kms', classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] }), trail({ name: 'clean' })], DEFAULT);
+    expect(v.status).toBe('PASS');
+    expect(v.qualifyingTrailArn).toContain('trail/clean');
+    expect(v.warnings).toEqual([]);
+  });
+
+  test('strict mode: a clean second trail still passes', () => {
+    const v = evaluateAccount([trail({ name: 'late', deliveryError: 'NoSuchBucket' }), trail({ name: 'clean' })], STRICT);
+    expect(v.status).toBe('PASS');
+    expect(v.qualifyingTrailArn).toContain('trail/clean');
+  });
+
+  test('strict mode FAIL names the strict reason and its trail', () => {
+    const v = evaluateAccount([trail({ deliveryError: 'NoSuchBucket' })], STRICT);
+    expect(v.reasons).toEqual([expect.objectContaining({ code: 'DELIVERY_ERROR', trailArn: expect.stringContaining('trail/main') })]);
+    expect(v.reasons[0].message).toMatch(/NoSuchBucket.*strict mode/);
+  });
+
+  test('an unverifiable trail does not matter when another trail qualifies, but is warned about', () => {
+    const broken: TrailFacts = { ...trail({ name: 'broken' }), details: { ok: false, error: { call: 'cloudtrail:GetEventSelectors', code: 'AccessDeniedException', message: 'denied' } } };
+    const v = evaluateAccount([broken, trail({ name: 'good' })], DEFAULT);
+    expect(v.status).toBe('PASS');
+    expect(codes(v.warnings)).toEqual(['TRAIL_UNVERIFIED']);
+    expect(v.warnings[0].message).toContain('AccessDeniedException');
+  });
+
+  test('an unverifiable trail turns a would-be FAIL into ERROR (it might have qualified)', () => {
+    const broken: TrailFacts = { ...trail({ name: 'broken' }), details: { ok: false, error: { call: 'cloudtrail:GetTrailStatus', code: 'ThrottlingException', message: 'Rate exceeded', region: 'us-east-1' } } };
+    const v = evaluateAccount([broken, trail({ name: 'stopped', logging: false })], DEFAULT);
+    expect(v.status).toBe('ERROR');
+    expect(v.reasons).toEqual([expect.objectContaining({ code: 'TRAIL_UNVERIFIED', trailArn: broken.arn })]);
+    expect(v.reasons[0].message).toContain('cloudtrail:GetTrailStatus in us-east-1 failed: ThrottlingException');
+  });
+
+  test('a multi-region trail whose details were never gathered is UNKNOWN, never PASS or FAIL', () => {
+    const v = evaluateAccount([{ ...trail(), details: undefined }], DEFAULT);
+    expect(v.status).toBe('ERROR');
+  });
+
+  test('IncludeGlobalServiceEvents false on a multi-region trail: evaluated, warned, PASS even in strict mode', () => {
+    const t = trail({ globalEvents: false });
+    expect(evaluateAccount([t], DEFAULT)).toMatchObject({ status: 'PASS', warnings: [expect.objectContaining({ code: 'GLOBAL_SERVICE_EVENTS_OFF' })] });
+    expect(evaluateAccount([t], STRICT).status).toBe('PASS');
+  });
+
+  test('an organization trail is preferred as the qualifying trail when both are clean', () => {
+    const v = evaluateAccount([trail({ name: 'own' }), trail({ name: 'org-trail', org: true })], DEFAULT);
+    expect(v.qualifyingTrailArn).toBe(`arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/org-trail`);
+  });
+});
+
+describe('selector forms', () => {
+  const adv = (...fs: Array<Record<string, unknown>>) => trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, ...fs] }] });
+  test.each([
+    ['readOnly NotEquals ["true"] (writes only)', adv({ Field: 'readOnly', NotEquals: ['true'] }), 'WRITE_ONLY'],
+    ['readOnly NotEquals ["false"] (reads only)', adv({ Field: 'readOnly', NotEquals: ['false'] }), 'READ_ONLY'],
+    ['readOnly Equals ["true","false"] (any readOnly field fails)', adv({ Field: 'readOnly', Equals: ['true', 'false'] }), 'FILTERED'],
+    ['readOnly StartsWith ["t"]', adv({ Field: 'readOnly', StartsWith: ['t'] }), 'FILTERED'],
+    ['classic with no fields at all takes API defaults (All, management)', trail({ classic: [{}] }), 'ALL'],
+    ['classic unknown ReadWriteType', trail({ classic: [{ ReadWriteType: 'Sometimes', IncludeManagementEvents: true }] }), 'FILTERED'],
+    ['no selectors at all', trail({ classic: [] }), 'NONE'],
+    ['eventCategory Management only in NotEquals does not select management events', trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', NotEquals: ['Management'] }] }] }), 'NONE'],
+  ])('%s', (_name, t, coverage) => {
+    expect(evaluateTrail(t, DEFAULT).managementEvents).toBe(coverage);
+  });
+
+  test('one full selector among partial ones qualifies', () => {
+    const t = trail({ classic: [{ ...DEFAULT_CLASSIC, ReadWriteType: 'ReadOnly' }, DEFAULT_CLASSIC] });
+    expect(evaluateTrail(t, DEFAULT).result).toBe('QUALIFIES');
+  });
+
+  test('the qualifying selector with fewest exclusions decides the warning', () => {
+    const t = trail({ classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['kms.amazonaws.com'] }, DEFAULT_CLASSIC] });
+    expect(evaluateTrail(t, DEFAULT).warnings).toEqual([]);
+  });
+
+  test('an eventSource constraint other than NotEquals is reported as an exclusion', () => {
+    const v = evaluateTrail(adv({ Field: 'eventSource', StartsWith: ['s3'] }), DEFAULT);
+    expect(v.result).toBe('QUALIFIES');
+    expect(v.warnings[0]).toMatchObject({ code: 'EXCLUDED_EVENT_SOURCES', message: expect.stringContaining('StartsWith') });
+  });
+});
