@@ -1,0 +1,100 @@
+/**
+ * The organization's accounts, from Organizations. Pages are yielded as they arrive so the
+ * audit can start before the last page (ListAccounts returns at most 20 accounts a page).
+ */
+import {
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+
+export interface OrgAccount {
+  id: string;
+  name: string;
+  /** Organizations `State` (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED); undefined when not reported. */
+  state?: string;
+  arn?: string;
+}
+
+export interface AccountPage {
+  accounts: OrgAccount[];
+  /** Entries that could not be read (no valid Id): reported, never silently dropped. */
+  malformed: string[];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+export async function* listAccountPages(client: OrganizationsClient, abortSignal?: AbortSignal): AsyncGenerator<AccountPage> {
+  let nextToken: string | undefined;
+  let page = 0;
+  do {
+    page += 1;
+    const out = await client.send(new ListAccountsCommand({ NextToken: nextToken }), { abortSignal });
+    if (!Array.isArray(out.Accounts)) {
+      throw Object.assign(new Error(`ListAccounts page ${page} has no Accounts list`), { name: 'MalformedResponse' });
+    }
+    const accounts: OrgAccount[] = [];
+    const malformed: string[] = [];
+    out.Accounts.forEach((a, i) => {
+      if (typeof a?.Id !== 'string' || !ACCOUNT_ID.test(a.Id)) {
+        malformed.push(`ListAccounts page ${page} entry ${i + 1} has no valid 12-digit Id (got ${JSON.stringify(a?.Id ?? null)}, name ${JSON.stringify(a?.Name ?? null)})`);
+        return;
+      }
+      // `State` replaces the retired `Status`; fall back to Status only when State is absent.
+      const state = typeof a.State === 'string' ? a.State : typeof a.Status === 'string' ? a.Status : undefined;
+      accounts.push({ id: a.Id, name: typeof a.Name === 'string' ? a.Name : '', state, arn: a.Arn });
+    });
+    yield { accounts, malformed };
+    nextToken = out.NextToken || undefined;
+  } while (nextToken);
+}
+
+/**
+ * Accounts under the given OUs (recursively), mapped to the OU they sit in directly.
+ * Walks only the named subtrees: two paginated calls per OU, nothing per account.
+ */
+export async function accountsUnderOus(client: OrganizationsClient, ouIds: string[], abortSignal?: AbortSignal): Promise<Map<string, string>> {
+  const members = new Map<string, string>();
+  const queue = [...new Set(ouIds)];
+  const seen = new Set<string>(queue);
+  while (queue.length > 0) {
+    // One level at a time, OUs of a level in parallel (Organizations throttles: keep it small).
+    const level = queue.splice(0, queue.length);
+    await Promise.all(
+      level.map(async (ou) => {
+        for await (const id of paginate((NextToken) => client.send(new ListAccountsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }), 'Accounts')) {
+          if (typeof id?.Id === 'string') members.set(id.Id, ou);
+        }
+        for await (const child of paginate(
+          (NextToken) => client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }),
+          'OrganizationalUnits',
+        )) {
+          if (typeof child?.Id === 'string' && !seen.has(child.Id)) {
+            seen.add(child.Id);
+            queue.push(child.Id);
+          }
+        }
+      }),
+    );
+  }
+  return members;
+}
+
+async function* paginate<K extends string, T>(
+  call: (token: string | undefined) => Promise<{ NextToken?: string } & { [k in K]?: T[] }>,
+  key: K,
+): AsyncGenerator<T> {
+  let token: string | undefined;
+  do {
+    const out = await call(token);
+    for (const item of out[key] ?? []) yield item;
+    token = out.NextToken || undefined;
+  } while (token);
+}
+
+/** `arn:aws:organizations::111111111111:account/o-abc/222222222222` → organization id and management account. */
+export function organizationFromAccountArn(arn: string | undefined): { id: string; managementAccountId: string } | undefined {
+  const m = arn?.match(/^arn:[\w-]+:organizations::(\d{12}):account\/(o-[a-z0-9]+)\//);
+  return m ? { id: m[2], managementAccountId: m[1] } : undefined;
+}

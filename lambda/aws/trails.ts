@@ -1,0 +1,92 @@
+/**
+ * Trail facts from CloudTrail: one DescribeTrails (shadow trails included) per account, then
+ * GetTrailStatus + GetEventSelectors by ARN in each multi-region trail's home region.
+ * Responses are checked field by field: a malformed one is an error, never a guess.
+ */
+import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { dedupeByArn } from '../rule/evaluate';
+import type { AdvancedSelector, ClassicSelector, SelectorConfig, TrailFacts, TrailStatus } from '../rule/types';
+import { MalformedResponseError } from './errors';
+
+const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
+
+/** Every trail the account can see from `region`: its own (any home region) and organization trails. */
+export async function describeTrails(client: CloudTrailClient, abortSignal?: AbortSignal): Promise<TrailFacts[]> {
+  const out = await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
+  if (!Array.isArray(out.trailList)) throw new MalformedResponseError('DescribeTrails returned no trailList');
+  return dedupeByArn(out.trailList.map((t, i) => toTrailFacts(t as Record<string, unknown>, i)));
+}
+
+function toTrailFacts(t: Record<string, unknown>, index: number): TrailFacts {
+  const where = `DescribeTrails trailList[${index}]`;
+  const arn = t?.TrailARN;
+  const m = typeof arn === 'string' ? arn.match(TRAIL_ARN) : null;
+  if (!m) throw new MalformedResponseError(`${where} has no valid TrailARN (got ${JSON.stringify(arn ?? null)})`);
+  if (typeof t.IsMultiRegionTrail !== 'boolean') throw new MalformedResponseError(`${where} (${arn}) has no boolean IsMultiRegionTrail`);
+  const [, arnRegion, owner, arnName] = m;
+  return {
+    arn: arn as string,
+    name: typeof t.Name === 'string' && t.Name ? t.Name : arnName,
+    homeRegion: typeof t.HomeRegion === 'string' && t.HomeRegion ? t.HomeRegion : arnRegion,
+    ownerAccountId: owner,
+    isMultiRegionTrail: t.IsMultiRegionTrail,
+    isOrganizationTrail: t.IsOrganizationTrail === true,
+    includeGlobalServiceEvents: typeof t.IncludeGlobalServiceEvents === 'boolean' ? t.IncludeGlobalServiceEvents : undefined,
+    s3BucketName: typeof t.S3BucketName === 'string' ? t.S3BucketName : undefined,
+  };
+}
+
+/** Status and selectors of one trail, both by ARN, with a client of the trail's home region. */
+export async function trailStatusAndSelectors(client: CloudTrailClient, arn: string, abortSignal?: AbortSignal): Promise<{ status: TrailStatus; selectors: SelectorConfig }> {
+  const [status, selectors] = await Promise.all([getStatus(client, arn, abortSignal), getSelectors(client, arn, abortSignal)]);
+  return { status, selectors };
+}
+
+/** Tags a failure with the call that failed, so the report can name it. */
+export class TrailCallError extends Error {
+  constructor(
+    readonly call: string,
+    readonly cause: unknown,
+  ) {
+    super(String((cause as Error)?.message ?? cause));
+  }
+}
+
+async function getStatus(client: CloudTrailClient, arn: string, abortSignal?: AbortSignal): Promise<TrailStatus> {
+  try {
+    const out = await client.send(new GetTrailStatusCommand({ Name: arn }), { abortSignal });
+    if (typeof out.IsLogging !== 'boolean') throw new MalformedResponseError(`GetTrailStatus for ${arn} has no boolean IsLogging`);
+    return { isLogging: out.IsLogging, ...(out.LatestDeliveryError ? { latestDeliveryError: String(out.LatestDeliveryError) } : {}) };
+  } catch (err) {
+    throw new TrailCallError('cloudtrail:GetTrailStatus', err);
+  }
+}
+
+async function getSelectors(client: CloudTrailClient, arn: string, abortSignal?: AbortSignal): Promise<SelectorConfig> {
+  try {
+    const out = await client.send(new GetEventSelectorsCommand({ TrailName: arn }), { abortSignal });
+    return toSelectorConfig(arn, out.EventSelectors, out.AdvancedEventSelectors);
+  } catch (err) {
+    throw new TrailCallError('cloudtrail:GetEventSelectors', err);
+  }
+}
+
+export function toSelectorConfig(arn: string, classic: unknown, advanced: unknown): SelectorConfig {
+  const where = `GetEventSelectors for ${arn}`;
+  if (classic !== undefined && !Array.isArray(classic)) throw new MalformedResponseError(`${where}: EventSelectors is not a list`);
+  if (advanced !== undefined && !Array.isArray(advanced)) throw new MalformedResponseError(`${where}: AdvancedEventSelectors is not a list`);
+  const hasClassic = Array.isArray(classic) && classic.length > 0;
+  const hasAdvanced = Array.isArray(advanced) && advanced.length > 0;
+  if (hasClassic && hasAdvanced) throw new MalformedResponseError(`${where} returned both EventSelectors and AdvancedEventSelectors, which CloudTrail never does`);
+  if (hasAdvanced) {
+    (advanced as unknown[]).forEach((s, i) => {
+      const fs = (s as AdvancedSelector)?.FieldSelectors;
+      if (!Array.isArray(fs) || fs.some((f) => typeof f?.Field !== 'string')) {
+        throw new MalformedResponseError(`${where}: AdvancedEventSelectors[${i}] has no FieldSelectors list with a Field in each`);
+      }
+    });
+    return { kind: 'advanced', selectors: advanced as AdvancedSelector[] };
+  }
+  if (classic === undefined && advanced === undefined) throw new MalformedResponseError(`${where} returned neither EventSelectors nor AdvancedEventSelectors`);
+  return { kind: 'classic', selectors: (classic ?? []) as ClassicSelector[] };
+}

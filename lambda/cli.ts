@@ -1,0 +1,204 @@
+/**
+ * `trailcheck audit`: the same engine as the Lambda, from a laptop. Standard credential chain,
+ * AWS_PROFILE and AWS_ENDPOINT_URL work as in any SDK tool.
+ * Exit codes: 0 every evaluated account passes; 1 any FAIL or ERROR (or the run failed); 2 usage.
+ */
+import { STSClient } from '@aws-sdk/client-sts';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AwsClients } from './aws/clients';
+import { ConfigError, DEFAULTS, parseConfig, type AuditConfig } from './config';
+import { publishReport, topicRegion } from './publish';
+import { RunError, runAudit, type Progress } from './audit/run-audit';
+import { buildAlert } from './report/message';
+import { renderText, summaryLine } from './report/text';
+import { needsAttention, type AuditReport } from './report/types';
+import { VERSION } from './version';
+
+export const USAGE = `Usage: trailcheck audit [options]
+
+Audits every account of the AWS Organization against CIS "CloudTrail is enabled in all regions".
+
+Options:
+  --role-name NAME          role assumed in each member account (default ${DEFAULTS.roleName})
+  --external-id ID          ExternalId to present when assuming the role
+  --region REGION           region to call from (default: AWS_REGION or the profile's region)
+  --accounts IDS            only these account ids (comma-separated)
+  --exclude-accounts IDS    skip these account ids (comma-separated)
+  --ous IDS                 only accounts under these OUs, recursively (comma-separated)
+  --concurrency N           accounts audited at once (default ${DEFAULTS.concurrency})
+  --strict                  fail excluded management event sources and delivery errors (Security Hub parity)
+  --format text|json        output format (default text)
+  --output FILE             write the report to FILE instead of standard output
+  --topic-arn ARN           publish FAIL/ERROR results to this SNS topic, as the Lambda does
+  --publish-on-pass         publish even when every account passes (with --topic-arn)
+  --timeout SECONDS         stop after this long; unfinished accounts are reported ERROR (TIMEOUT)
+  --show-message            also print the alert that would be sent to SNS
+  -h, --help                this help
+  -v, --version             the version
+
+Exit codes: 0 every evaluated account passes, 1 an account FAILs or is ERROR (or the run failed), 2 usage or configuration error.`;
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo = (): CliIo => ({
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+  env: process.env,
+});
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'role-name': { type: 'string' },
+        'external-id': { type: 'string' },
+        region: { type: 'string' },
+        accounts: { type: 'string' },
+        'exclude-accounts': { type: 'string' },
+        ous: { type: 'string' },
+        concurrency: { type: 'string' },
+        strict: { type: 'boolean' },
+        format: { type: 'string' },
+        output: { type: 'string' },
+        'topic-arn': { type: 'string' },
+        'publish-on-pass': { type: 'boolean' },
+        timeout: { type: 'string' },
+        'show-message': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    io.stderr(`trailcheck: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (v.version) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'audit') {
+    io.stderr(`trailcheck: ${positionals.length ? `unknown command ${JSON.stringify(positionals.join(' '))}` : 'no command given'}; the command is "audit"\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  const format = v.format ?? 'text';
+  let config: AuditConfig;
+  let timeoutSeconds: number | undefined;
+  try {
+    if (format !== 'text' && format !== 'json') throw new ConfigError(`--format: expected text or json, got ${JSON.stringify(format)}`);
+    if (v['publish-on-pass'] && !v['topic-arn']) throw new ConfigError('--publish-on-pass needs --topic-arn: there is nowhere to publish');
+    if (v.timeout !== undefined) {
+      timeoutSeconds = Number(v.timeout);
+      if (!/^\d+$/.test(v.timeout) || timeoutSeconds < 1) throw new ConfigError(`--timeout: expected a whole number of seconds (1 or more), got ${JSON.stringify(v.timeout)}`);
+    }
+    const flag = (key: string, value: string | boolean | undefined) => ({ key: `--${key}`, value: value === undefined ? undefined : String(value) });
+    config = parseConfig(
+      {
+        region: flag('region', v.region),
+        roleName: flag('role-name', v['role-name']),
+        externalId: flag('external-id', v['external-id']),
+        accounts: flag('accounts', v.accounts),
+        excludeAccounts: flag('exclude-accounts', v['exclude-accounts']),
+        ous: flag('ous', v.ous),
+        concurrency: flag('concurrency', v.concurrency),
+        strict: flag('strict', v.strict),
+        topicArn: flag('topic-arn', v['topic-arn']),
+        publishOnPass: flag('publish-on-pass', v['publish-on-pass']),
+      },
+      v.region ?? (await defaultRegion()),
+    );
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`trailcheck: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const progress = io.isTTY ? progressBar(io) : undefined;
+  const clients = new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
+  let report: AuditReport;
+  try {
+    report = await runAudit(config, { clients, onProgress: progress?.update, deadline: timeoutSeconds ? Date.now() + timeoutSeconds * 1000 : undefined });
+  } catch (err) {
+    progress?.clear();
+    clients.close();
+    if (err instanceof RunError) {
+      io.stderr(`trailcheck: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  progress?.clear();
+
+  if (!report.run.organization.available) io.stderr(`trailcheck: note: ${report.run.organization.reason}; only this account was audited.\n`);
+  const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report, io.env.COLUMNS ? Number(io.env.COLUMNS) : 160)}\n`;
+  if (v.output) {
+    writeFileSync(v.output, rendered);
+    io.stderr(`trailcheck: report written to ${v.output}: ${summaryLine(report)}\n`);
+  } else {
+    io.stdout(rendered);
+  }
+  if (v['show-message']) {
+    const alert = buildAlert(report);
+    io.stdout(`\n--- Alert that would be sent to SNS ---\nSubject: ${alert.subject}\n\n${alert.text}\n`);
+  }
+
+  let exit = needsAttention(report) ? 1 : 0;
+  if (config.topicArn) {
+    try {
+      const result = await publishReport(clients.sns(topicRegion(config.topicArn)), config.topicArn, report, { publishOnPass: config.publishOnPass });
+      io.stderr(result.published ? `trailcheck: published to ${config.topicArn} (message ${result.messageId})\n` : `trailcheck: nothing published: ${result.reason}\n`);
+    } catch (err) {
+      const e = err as Error;
+      io.stderr(`trailcheck: publishing to ${config.topicArn} failed: ${e.name}: ${e.message}\n`);
+      exit = 1;
+    }
+  }
+  clients.close();
+  return exit;
+}
+
+/** The region the SDK would use (AWS_REGION, AWS_DEFAULT_REGION is not read by SDK v3, or the profile). */
+async function defaultRegion(): Promise<string | undefined> {
+  try {
+    return await new STSClient({}).config.region();
+  } catch {
+    return undefined;
+  }
+}
+
+function progressBar(io: CliIo) {
+  let last = 0;
+  const draw = (p: Progress) => {
+    const total = p.listed;
+    const width = 30;
+    const filled = total ? Math.round((p.done / total) * width) : 0;
+    io.stderr(`\r[${'='.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${total}${p.listingComplete ? '' : '+'} accounts`);
+  };
+  return {
+    update: (p: Progress) => {
+      const now = Date.now();
+      if (now - last < 100 && p.done < p.listed) return;
+      last = now;
+      draw(p);
+    },
+    clear: () => io.stderr('\r\x1b[2K'),
+  };
+}

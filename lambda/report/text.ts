@@ -1,0 +1,80 @@
+/** The report as text: a table for terminals, and per-account detail for what needs fixing. */
+import type { AccountReport, AuditReport } from './types';
+
+export function summaryLine(report: AuditReport): string {
+  const s = report.summary;
+  const parts = [`${s.PASS} PASS`, `${s.FAIL} FAIL`, `${s.ERROR} ERROR`, `${s.SKIPPED} SKIPPED`];
+  const runErrors = s.runErrors > 0 ? `, ${s.runErrors} run error${s.runErrors > 1 ? 's' : ''}` : '';
+  return `${parts.join(', ')} of ${s.total} account${s.total === 1 ? '' : 's'}${runErrors}`;
+}
+
+/** One line per account: the first reason for FAIL/ERROR/SKIPPED, the qualifying trail for PASS. */
+export function headline(a: AccountReport): string {
+  if (a.status === 'PASS') {
+    const via = a.trails.find((t) => t.arn === a.qualifyingTrailArn);
+    const what = via ? `${via.isOrganizationTrail ? 'organization trail ' : 'trail '}${via.name}` : 'a qualifying trail';
+    return `via ${what}${a.warnings.length ? ` (${a.warnings.length} warning${a.warnings.length > 1 ? 's' : ''}: ${a.warnings.map((w) => w.code).join(', ')})` : ''}`;
+  }
+  const r = a.reasons[0];
+  return r ? `${r.code}: ${r.message}${a.reasons.length > 1 ? ` (+${a.reasons.length - 1} more)` : ''}` : '';
+}
+
+export function renderTable(report: AuditReport, width = 160): string {
+  const rows = report.accounts.map((a) => [a.accountId, a.accountName || '-', a.status, headline(a)]);
+  const head = ['ACCOUNT', 'NAME', 'STATUS', 'DETAIL'];
+  const nameWidth = Math.min(24, Math.max(4, ...rows.map((r) => r[1].length)));
+  const fixed = 12 + 2 + nameWidth + 2 + 7 + 2;
+  const detailWidth = Math.max(30, width - fixed);
+  const fmt = (r: string[]) =>
+    [r[0].padEnd(12), truncate(r[1], nameWidth).padEnd(nameWidth), r[2].padEnd(7), truncate(r[3], detailWidth)].join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].join('\n');
+}
+
+/** The full text report: header, table, what to fix, run problems, summary. */
+export function renderText(report: AuditReport, width = 160): string {
+  const out: string[] = [];
+  out.push(`trailcheck ${report.tool.version} · run ${report.run.id} · caller ${report.run.callerAccountId} · region ${report.run.region}${report.run.strict ? ' · strict' : ''}`);
+  if (!report.run.organization.available) out.push(`Note: ${report.run.organization.reason}; only this account was audited.`);
+  out.push('', renderTable(report, width));
+  const detail = accountDetails(report.accounts.filter((a) => a.status === 'FAIL' || a.status === 'ERROR'));
+  if (detail.length) out.push('', 'What to fix:', ...detail);
+  const warned = report.accounts.filter((a) => a.status === 'PASS' && a.warnings.length > 0);
+  if (warned.length) {
+    out.push('', 'Warnings (passing accounts):');
+    for (const a of warned) for (const w of a.warnings) out.push(`  ${a.accountId} ${w.code}: ${w.message}`);
+  }
+  out.push(...runProblems(report));
+  out.push('', `Summary: ${summaryLine(report)}`);
+  return out.join('\n');
+}
+
+export function accountDetails(accounts: AccountReport[]): string[] {
+  const out: string[] = [];
+  for (const a of accounts) {
+    out.push('', `${a.status}  ${a.accountId}${a.accountName ? ` (${a.accountName})` : ''}`);
+    for (const r of a.reasons) out.push(`  - ${r.code}: ${r.message}`);
+    for (const w of a.warnings) out.push(`  ! ${w.code}: ${w.message}`);
+    if (a.remediation.length) {
+      out.push('  Fix:');
+      for (const step of a.remediation) out.push(`    ${step}`);
+    }
+  }
+  return out;
+}
+
+export function runProblems(report: AuditReport): string[] {
+  const out: string[] = [];
+  if (report.run.errors.length) {
+    out.push('', 'Run errors:');
+    for (const e of report.run.errors) out.push(`  - ${e.code}: ${e.message}`);
+  }
+  if (report.run.notes.length) {
+    out.push('', 'Notes:');
+    for (const n of report.run.notes) out.push(`  - ${n}`);
+  }
+  return out;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The JSON report: the stable output other tools read (docs/report-format.md).
+ * Fields are only ever added; `schemaVersion` changes if one is removed or changes meaning.
+ */
+import type { AccountStatus, Finding, TrailVerdict } from '../rule/types';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface AuditReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'trailcheck'; version: string };
+  run: RunInfo;
+  summary: Summary;
+  accounts: AccountReport[];
+}
+
+export interface Summary {
+  /** Every account Organizations listed (or the single account audited). */
+  total: number;
+  PASS: number;
+  FAIL: number;
+  ERROR: number;
+  SKIPPED: number;
+  /** Problems with the run itself (listing incomplete, Organizations unavailable when required). */
+  runErrors: number;
+}
+
+export interface RunInfo {
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  callerAccountId: string;
+  callerArn: string;
+  partition: string;
+  /** The region DescribeTrails was called in. */
+  region: string;
+  roleName: string;
+  strict: boolean;
+  organization: { available: true; id?: string; managementAccountId?: string } | { available: false; reason: string };
+  filters: { accounts?: string[]; excludeAccounts?: string[]; ous?: string[] };
+  /** Whether the run reached its deadline (accounts then show ERROR / TIMEOUT). */
+  deadlineReached: boolean;
+  errors: Finding[];
+  notes: string[];
+}
+
+export interface AccountReport {
+  accountId: string;
+  accountName: string;
+  /** Organizations State, when known. */
+  state?: string;
+  /** The OU the account sits in directly, when OU filters were resolved. */
+  ouId?: string;
+  status: AccountStatus;
+  reasons: Finding[];
+  warnings: Finding[];
+  qualifyingTrailArn?: string;
+  closestTrailArn?: string;
+  trails: TrailVerdict[];
+  remediation: string[];
+  /** `own-credentials` for the account the run is in, `assumed-role` otherwise. */
+  auditedWith?: 'own-credentials' | 'assumed-role';
+  durationMs?: number;
+}
+
+export function summarize(accounts: AccountReport[], runErrors: number): Summary {
+  const s: Summary = { total: accounts.length, PASS: 0, FAIL: 0, ERROR: 0, SKIPPED: 0, runErrors };
+  for (const a of accounts) s[a.status] += 1;
+  return s;
+}
+
+/** Whether the run found anything to alert on. */
+export function needsAttention(report: AuditReport): boolean {
+  return report.summary.FAIL > 0 || report.summary.ERROR > 0 || report.summary.runErrors > 0;
+}
