@@ -4,6 +4,7 @@
  * exactly once, whatever fails, and the report is produced before the deadline.
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { setMaxListeners } from 'node:events';
 import { accountsUnderOus, listAccountPages, organizationFromAccountArn, type OrgAccount } from '../aws/accounts';
 import { AwsClients } from '../aws/clients';
 import { AccountCredentials, partitionOf } from '../aws/credentials';
@@ -50,6 +51,8 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
   const log = options.log ?? silentLogger;
   const clients = options.clients ?? new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
   const controller = new AbortController();
+  // Every in-flight call listens on the run's signal (and removes its listener when done).
+  setMaxListeners(0, controller.signal);
   const deadlineTimer = options.deadline ? setTimeout(() => controller.abort(), Math.max(0, options.deadline - started)) : undefined;
   deadlineTimer?.unref();
   const signal = controller.signal;

@@ -19,6 +19,10 @@ export interface ClientOptions {
   callTimeoutMs: number;
   /** Open connections per endpoint host. */
   maxSockets: number;
+  /** Endpoint for every service (tests); normally unset, so the SDK resolves it (AWS_ENDPOINT_URL included). */
+  endpoint?: string;
+  /** The run's own credentials; normally unset, so the SDK's default chain provides them. */
+  credentials?: Credentials;
 }
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -39,7 +43,8 @@ export class AwsClients {
   }
 
   private common(region: string) {
-    return { region, maxAttempts: this.options.maxAttempts, retryMode: 'standard', requestHandler: this.handler };
+    const { endpoint, credentials, maxAttempts } = this.options;
+    return { region, maxAttempts, retryMode: 'standard', requestHandler: this.handler, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
   }
 
   /** One long-lived STS client per region, with the run's own credentials. */
