@@ -1,0 +1,107 @@
+/**
+ * The CLI as a user runs it: a child process, configured only through the environment
+ * (AWS_ENDPOINT_URL and static keys) exactly as with any AWS-compatible endpoint.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { simulatorEnv } from '../../scripts/demo';
+import type { AuditReport } from '../../lambda/report/types';
+import { loadScenario } from '../../simulator/scenario';
+import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/trailcheck.js'), ...args], { env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const s = scenario([
+  account('200000000001', { name: 'good', trails: [goodTrail()] }),
+  account('200000000002', { name: 'stopped', trails: [goodTrail('main', { status: { isLogging: false } })] }),
+  account('200000000003', { name: 'suspended', state: 'SUSPENDED' }),
+]);
+
+test('JSON report on stdout through AWS_ENDPOINT_URL; exit 1 when an account FAILs; nothing noisy on a non-TTY stderr', async () => {
+  await withSimulator(s, async (sim) => {
+    const { code, stdout, stderr } = await run(['audit', '--format', 'json'], simulatorEnv(sim.url, CALLER));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as AuditReport;
+    expect(report.summary).toMatchObject({ total: 4, PASS: 2, FAIL: 1, SKIPPED: 1, ERROR: 0 });
+    expect(report.accounts.find((a) => a.accountId === '200000000002')).toMatchObject({
+      status: 'FAIL',
+      reasons: [{ code: 'NOT_LOGGING' }],
+      remediation: ['aws cloudtrail start-logging --name main --region us-east-1'],
+    });
+  });
+});
+
+test('exit 0 when every evaluated account passes; text table with a summary line', async () => {
+  await withSimulator(s, async (sim) => {
+    const { code, stdout } = await run(['audit', '--exclude-accounts', '200000000002'], simulatorEnv(sim.url, CALLER));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ACCOUNT\s+NAME\s+STATUS\s+DETAIL$/m);
+    expect(stdout).toMatch(/^200000000001\s+good\s+PASS\s+via trail main$/m);
+    expect(stdout).toContain('Summary: 2 PASS, 0 FAIL, 0 ERROR, 2 SKIPPED of 4 accounts');
+  });
+});
+
+test('--output FILE and --topic-arn: the report goes to the file and the alert to SNS', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailcheck-'));
+  const file = path.join(dir, 'report.json');
+  await withSimulator(s, async (sim) => {
+    const { code, stdout, stderr } = await run(['audit', '--format', 'json', '--output', file, '--topic-arn', TOPIC], simulatorEnv(sim.url, CALLER));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`report written to ${file}: 2 PASS, 1 FAIL, 0 ERROR, 1 SKIPPED of 4 accounts`);
+    expect(stderr).toContain(`published to ${TOPIC}`);
+    expect(JSON.parse(readFileSync(file, 'utf8')).summary.FAIL).toBe(1);
+    expect(sim.published).toHaveLength(1);
+    expect(sim.published[0]).toMatchObject({ topicArn: TOPIC, subject: 'trailcheck: 1 FAIL of 4 accounts', messageStructure: 'json' });
+    const body = JSON.parse(sim.published[0].message);
+    expect(body.email).toContain('aws cloudtrail start-logging --name main --region us-east-1');
+    expect(JSON.parse(body.default).accounts.map((a: { accountId: string }) => a.accountId)).toEqual(['200000000002']);
+  });
+});
+
+test('a publish that fails makes the CLI exit 1 with the reason', async () => {
+  await withSimulator(s, async (sim) => {
+    const { code, stderr } = await run(['audit', '--topic-arn', `arn:aws:sns:us-east-1:${MGMT}:no-such-topic`], simulatorEnv(sim.url, CALLER));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/publishing to arn:aws:sns:us-east-1:111111111111:no-such-topic failed: NotFound/);
+  });
+});
+
+test('bad credentials: exit 1 and a message saying what to check', async () => {
+  await withSimulator(s, async (sim) => {
+    const { code, stderr } = await run(['audit'], simulatorEnv(sim.url, { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' }));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Could not tell which AWS account these credentials belong to .*InvalidClientTokenId.*Check the credentials/);
+  });
+});
+
+test('npm run demo: the bundled organization is audited and the alert is shown', async () => {
+  const scenarioFile = loadScenario(path.join(ROOT, 'simulator/scenarios/demo.json'));
+  expect(scenarioFile.accounts.length).toBeGreaterThanOrEqual(12);
+  const out = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/demo.ts')], { env: process.env });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+  expect(out.code).toBe(0);
+  for (const status of ['PASS', 'FAIL', 'ERROR', 'SKIPPED']) expect(out.stdout).toMatch(new RegExp(`^\\d{12}\\s+\\S+\\s+${status}\\s`, 'm'));
+  expect(out.stdout).toContain('--- Published to SNS');
+  expect(out.stdout).toMatch(/Subject: trailcheck: \d+ FAIL, \d+ ERROR of \d+ accounts/);
+}, 60_000);

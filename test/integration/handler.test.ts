@@ -1,0 +1,112 @@
+/** The Lambda handler against the simulator: configuration from the environment, publish, summary. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createHandler } from '../../lambda/handler';
+import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
+
+const event = { 'detail-type': 'Scheduled Event', source: 'aws.scheduler' };
+const context = (ms = 60_000) => ({ getRemainingTimeInMillis: () => ms, awsRequestId: 'req-1' });
+
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+function pointAt(url: string) {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: CALLER.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CALLER.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  });
+  delete process.env.AWS_PROFILE;
+}
+
+const s = scenario([account('200000000001', { trails: [goodTrail()] }), account('200000000002', { roles: [] })]);
+
+function capturedLogs() {
+  const lines: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  };
+  // Powertools writes INFO to stdout and WARN/ERROR to stderr, as Lambda's console does.
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  return {
+    lines,
+    restore: () => {
+      out.mockRestore();
+      err.mockRestore();
+    },
+  };
+}
+
+test('a scheduled run audits, publishes FAIL/ERROR to the topic, logs JSON, and returns the summary', async () => {
+  await withSimulator(s, async (sim) => {
+    pointAt(sim.url);
+    const logs = capturedLogs();
+    let result;
+    try {
+      const handler = createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger: new Logger({ serviceName: 'trailcheck' }) });
+      result = await handler(event, context());
+    } finally {
+      logs.restore();
+    }
+    expect(result.summary).toMatchObject({ total: 3, PASS: 2, ERROR: 1 });
+    expect(result.publish).toMatchObject({ published: true, messageId: expect.any(String) });
+    expect(sim.published).toHaveLength(1);
+    expect(sim.published[0].subject).toBe('trailcheck: 1 ERROR of 3 accounts');
+    const records = logs.lines.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.find((r) => r.message === 'account needs attention')).toMatchObject({ level: 'WARN', accountId: '200000000002', status: 'ERROR', reasons: ['ASSUME_ROLE_FAILED'] });
+    expect(records.find((r) => r.message === 'audit finished')).toMatchObject({ service: 'trailcheck', summary: expect.objectContaining({ ERROR: 1 }) });
+  });
+});
+
+test('nothing is published when every account passes, unless configured to', async () => {
+  const allPass = scenario([account('200000000001', { trails: [goodTrail()] })]);
+  await withSimulator(allPass, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    const quiet = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context());
+    expect(quiet.publish).toEqual({ published: false, reason: 'every audited account passed' });
+    expect(sim.published).toHaveLength(0);
+    await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_PUBLISH_ON_PASS: 'true' }, logger })(event, context());
+    expect(sim.published.map((p) => p.subject)).toEqual(['trailcheck: all 2 audited accounts PASS']);
+  });
+});
+
+test('a failed publish fails the invocation (so retries and the failure destination see it)', async () => {
+  await withSimulator(s, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    const handler = createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: `arn:aws:sns:us-east-1:${MGMT}:missing` }, logger });
+    await expect(handler(event, context())).rejects.toMatchObject({ name: 'NotFoundException' });
+  });
+});
+
+test('bad configuration fails the invocation with a message naming the variable', async () => {
+  const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+  await expect(createHandler({ env: { AWS_REGION: 'us-east-1' }, logger })(event, context())).rejects.toThrow(/TRAILCHECK_TOPIC_ARN: not set/);
+  await expect(createHandler({ env: { AWS_REGION: 'us-east-1', TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_CONCURRENCY: 'lots' }, logger })(event, context())).rejects.toThrow(
+    /TRAILCHECK_CONCURRENCY: expected a whole number from 1 to 512, got "lots"/,
+  );
+});
+
+test('the deadline comes from the remaining Lambda time: a hung account is TIMEOUT and the report is still published', async () => {
+  const hung = scenario([account('200000000001', { trails: [goodTrail()] }), account('200000000002', { trails: [goodTrail()] })], {
+    faults: [{ service: 'cloudtrail', action: 'DescribeTrails', account: '200000000002', kind: 'hang' }],
+  });
+  await withSimulator(hung, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    const started = Date.now();
+    // 12 s remaining, 10 s kept back for reporting: the audit gets about 2 s.
+    const result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_CALL_TIMEOUT_MS: '60000' }, logger })(event, context(12_000));
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(result.deadlineReached).toBe(true);
+    expect(result.summary).toMatchObject({ total: 3, PASS: 2, ERROR: 1 });
+    expect(JSON.parse(JSON.parse(sim.published[0].message).default).accounts[0].reasons[0].code).toBe('TIMEOUT');
+  });
+});
