@@ -3,7 +3,7 @@
  * A failed publish fails the invocation, so retries and the failure destination see it.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { AwsClients } from './aws/clients';
 import { runAudit } from './audit/run-audit';
 import { parseConfig, type AuditConfig, type RawSettings } from './config';
@@ -52,12 +52,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AuditConfig {
 
 export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv } = {}) {
   const logger = deps.logger ?? new Logger({ serviceName: 'trailcheck' });
-  return async (event: Partial<ScheduledEvent>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<HandlerResult> => {
+  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<HandlerResult> => {
     const config = configFromEnv(deps.env ?? process.env);
     const topicArn = config.topicArn as string;
     const remaining = context.getRemainingTimeInMillis();
     const deadline = Date.now() + remaining - reserveMs(remaining);
-    logger.info('audit starting', { trigger: event['detail-type'] ?? 'direct', region: config.region, roleName: config.roleName, concurrency: config.concurrency, strict: config.strict });
+    logger.info('audit starting', { trigger: triggerOf(event), region: config.region, roleName: config.roleName, concurrency: config.concurrency, strict: config.strict });
 
     const clients = new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
     try {
@@ -81,6 +81,12 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv }
       clients.close();
     }
   };
+}
+
+/** What invoked the function, for the log: an EventBridge scheduled event, a Scheduler payload, or a person. */
+function triggerOf(event: unknown): string {
+  const e = event as { 'detail-type'?: unknown; source?: unknown } | null;
+  return typeof e?.['detail-type'] === 'string' ? e['detail-type'] : typeof e?.source === 'string' ? e.source : 'direct';
 }
 
 export const handler = createHandler();

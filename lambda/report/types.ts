@@ -2,7 +2,7 @@
  * The JSON report: the stable output other tools read (docs/report-format.md).
  * Fields are only ever added; `schemaVersion` changes if one is removed or changes meaning.
  */
-import type { AccountStatus, Finding, TrailVerdict } from '../rule/types';
+import type { AccountVerdict, Finding } from '../rule/types';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -45,20 +45,14 @@ export interface RunInfo {
   notes: string[];
 }
 
-export interface AccountReport {
+/** One account in the report: who it is, and its verdict (see AccountVerdict). */
+export interface AccountReport extends AccountVerdict {
   accountId: string;
   accountName: string;
   /** Organizations State, when known. */
   state?: string;
   /** The OU the account sits in directly, when OU filters were resolved. */
   ouId?: string;
-  status: AccountStatus;
-  reasons: Finding[];
-  warnings: Finding[];
-  qualifyingTrailArn?: string;
-  closestTrailArn?: string;
-  trails: TrailVerdict[];
-  remediation: string[];
   /** `own-credentials` for the account the run is in, `assumed-role` otherwise. */
   auditedWith?: 'own-credentials' | 'assumed-role';
   durationMs?: number;

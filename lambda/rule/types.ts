@@ -90,13 +90,8 @@ export interface Finding {
 
 export type ManagementCoverage = 'ALL' | 'SPLIT' | 'READ_ONLY' | 'WRITE_ONLY' | 'FILTERED' | 'NONE';
 
-export interface TrailVerdict {
-  arn: string;
-  name: string;
-  homeRegion: string;
-  ownerAccountId: string;
-  isMultiRegionTrail: boolean;
-  isOrganizationTrail: boolean;
+/** One trail's outcome: its identity (as in TrailFacts), what was found, and why it does or does not qualify. */
+export interface TrailVerdict extends Pick<TrailFacts, 'arn' | 'name' | 'homeRegion' | 'ownerAccountId' | 'isMultiRegionTrail' | 'isOrganizationTrail'> {
   /** Absent when not gathered (single-region trail) or when the calls failed. */
   isLogging?: boolean;
   managementEvents?: ManagementCoverage;
