@@ -1,0 +1,74 @@
+/**
+ * CLI: `tsx simulator/main.ts <scenario.json> [--port N]` starts the simulator on 127.0.0.1,
+ * prints the URL and the caller's credentials as `export` lines, and runs until SIGINT/SIGTERM.
+ */
+import { loadScenario, ScenarioError } from './scenario';
+import { startSimulator } from './server';
+
+const USAGE = 'usage: tsx simulator/main.ts <scenario.json> [--port N]';
+
+async function main(argv: string[]): Promise<number> {
+  let file: string | undefined;
+  let port = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--port' || a.startsWith('--port=')) {
+      const v = a.includes('=') ? a.slice('--port='.length) : argv[++i];
+      port = Number(v);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(`invalid --port ${String(v)}\n${USAGE}`);
+        return 2;
+      }
+    } else if (a === '-h' || a === '--help') {
+      console.log(USAGE);
+      return 0;
+    } else if (file === undefined && !a.startsWith('-')) {
+      file = a;
+    } else {
+      console.error(`unexpected argument ${a}\n${USAGE}`);
+      return 2;
+    }
+  }
+  if (file === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  let scenario;
+  try {
+    scenario = loadScenario(file);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  const sim = await startSimulator(scenario, { port });
+  const region = scenario.regions?.includes('us-east-1') === false ? scenario.regions[0] : 'us-east-1';
+  console.log(`# trailcheck AWS simulator (${file}) listening on ${sim.url}`);
+  console.log(`export AWS_ENDPOINT_URL=${sim.url}`);
+  console.log(`export AWS_ACCESS_KEY_ID=${scenario.caller.accessKeyId}`);
+  console.log(`export AWS_SECRET_ACCESS_KEY=${scenario.caller.secretAccessKey}`);
+  console.log('unset AWS_SESSION_TOKEN AWS_PROFILE');
+  console.log(`export AWS_REGION=${region}`);
+  console.log('# Ctrl-C to stop');
+
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      console.error(`\n${sig}: ${sim.calls.length} calls served, ${sim.published.length} messages published; stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await sim.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
