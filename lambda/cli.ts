@@ -148,7 +148,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   progress?.clear();
 
   if (!report.run.organization.available) io.stderr(`trailcheck: note: ${report.run.organization.reason}; only this account was audited.\n`);
-  const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report, io.env.COLUMNS ? Number(io.env.COLUMNS) : 160)}\n`;
+  const columns = Number(io.env.COLUMNS);
+  const width = Number.isFinite(columns) && columns >= 60 ? columns : 160;
+  const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report, width)}\n`;
   if (v.output) {
     writeFileSync(v.output, rendered);
     io.stderr(`trailcheck: report written to ${v.output}: ${summaryLine(report)}\n`);

@@ -56,7 +56,8 @@ export function parseConfig(raw: RawSettings, fallbackRegion: string | undefined
   if (!region) {
     throw new ConfigError(`${raw.region?.key ?? 'region'}: no region given and none configured (AWS_REGION or the profile): set one, e.g. us-east-1`);
   }
-  check(REGION.test(region), raw.region?.key ?? 'region', region, 'a region name such as us-east-1');
+  const regionKey = raw.region?.value ? raw.region.key : `${raw.region?.key ?? 'region'} (not given; taken from AWS_REGION or the profile)`;
+  check(REGION.test(region), regionKey, region, 'a region name such as us-east-1');
 
   const config: AuditConfig = {
     region,

@@ -37,14 +37,15 @@ export interface HandlerResult {
 
 /** Time kept back from the Lambda's remaining time to build the report and publish it. */
 export function reserveMs(remainingMs: number): number {
-  return Math.min(60_000, Math.max(10_000, Math.round(remainingMs * 0.1)));
+  // 10% (10 s to 60 s), but never more than half of what is left, so a short timeout still audits.
+  return Math.min(60_000, Math.max(10_000, Math.round(remainingMs * 0.1)), Math.floor(remainingMs / 2));
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): AuditConfig {
   const raw: RawSettings = {};
   for (const [field, name] of Object.entries(ENV) as Array<[keyof AuditConfig, string]>) raw[field] = { key: name, value: env[name] };
   // The function is deployed to audit an organization: not being able to list it is an alert.
-  raw.requireOrganization = { key: ENV.requireOrganization, value: env[ENV.requireOrganization] ?? 'true' };
+  raw.requireOrganization = { key: ENV.requireOrganization, value: env[ENV.requireOrganization] || 'true' };
   const config = parseConfig(raw, env.AWS_REGION);
   if (!config.topicArn) throw new Error(`${ENV.topicArn}: not set; the function needs the SNS topic to publish to`);
   return config;

@@ -10,7 +10,8 @@ export type FetchDetails = (accountId: string, trail: TrailFacts) => Promise<Tra
 
 export class OrgTrailCache {
   private readonly fromOwner = new Map<string, Promise<TrailDetails>>();
-  private readonly fromMember = new Map<string, TrailDetails>();
+  /** The latest member reading per ARN: shared when it succeeds, replaced by the next member's when it fails. */
+  private readonly fromMember = new Map<string, Promise<TrailDetails>>();
 
   constructor(
     private readonly fetch: FetchDetails,
@@ -33,13 +34,15 @@ export class OrgTrailCache {
     }
 
     const shared = this.fromMember.get(trail.arn);
-    if (shared) return shared;
-    const own = await this.fetch(viewerAccountId, trail);
-    if (own.ok) {
-      const result: TrailDetails = { ...own, source: 'member' };
-      this.fromMember.set(trail.arn, result);
-      return result;
+    if (shared) {
+      const earlier = await shared;
+      if (earlier.ok) return earlier;
     }
+    const reading = this.fetch(viewerAccountId, trail).then((d): TrailDetails => (d.ok ? { ...d, source: 'member' } : d));
+    // Members running at the same time wait for this reading instead of each making their own.
+    if (this.fromMember.get(trail.arn) === shared) this.fromMember.set(trail.arn, reading);
+    const own = await reading;
+    if (own.ok) return own;
     const ownerPart = ownerError
       ? `from the owner account ${owner}: ${ownerError.call} failed: ${ownerError.code}: ${ownerError.message}`
       : `the owner account ${owner} is not audited in this run`;

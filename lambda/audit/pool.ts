@@ -12,7 +12,13 @@ export function createPool(concurrency: number): Pool {
     new Promise<T>((resolve, reject) => {
       const start = () => {
         active += 1;
-        task().then(resolve, reject).finally(release);
+        let running: Promise<T>;
+        try {
+          running = task();
+        } catch (err) {
+          running = Promise.reject(err); // a task that throws synchronously still frees its slot
+        }
+        running.then(resolve, reject).finally(release);
       };
       if (active < concurrency) start();
       else waiting.push(start);

@@ -91,7 +91,7 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
       try {
         ouMembers = await accountsUnderOus(org, config.ous, signal);
       } catch (err) {
-        const e = toCallError(err, 'organizations:ListAccountsForParent', { region: config.region }, signal);
+        const e = toCallError(err, 'organizations:ListAccountsForParent/ListOrganizationalUnitsForParent', { region: config.region }, signal);
         throw new RunError(`Could not resolve the OU filter ${config.ous.join(', ')} (${describeCallError(e)}). Check the OU ids, and that these credentials may read the organization.`);
       }
     }

@@ -79,14 +79,42 @@ export function toSelectorConfig(arn: string, classic: unknown, advanced: unknow
   const hasAdvanced = Array.isArray(advanced) && advanced.length > 0;
   if (hasClassic && hasAdvanced) throw new MalformedResponseError(`${where} returned both EventSelectors and AdvancedEventSelectors, which CloudTrail never does`);
   if (hasAdvanced) {
-    (advanced as unknown[]).forEach((s, i) => {
-      const fs = (s as AdvancedSelector)?.FieldSelectors;
-      if (!Array.isArray(fs) || fs.some((f) => typeof f?.Field !== 'string')) {
-        throw new MalformedResponseError(`${where}: AdvancedEventSelectors[${i}] has no FieldSelectors list with a Field in each`);
-      }
-    });
+    (advanced as unknown[]).forEach((s, i) => checkAdvancedSelector(s, `${where}: AdvancedEventSelectors[${i}]`));
     return { kind: 'advanced', selectors: advanced as AdvancedSelector[] };
   }
   if (classic === undefined && advanced === undefined) throw new MalformedResponseError(`${where} returned neither EventSelectors nor AdvancedEventSelectors`);
+  ((classic ?? []) as unknown[]).forEach((s, i) => checkClassicSelector(s, `${where}: EventSelectors[${i}]`));
   return { kind: 'classic', selectors: (classic ?? []) as ClassicSelector[] };
+}
+
+const FIELD_OPERATORS = ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith'] as const;
+
+/** Absent fields take the API defaults; present ones must have the documented types. */
+function checkClassicSelector(s: unknown, where: string): void {
+  if (typeof s !== 'object' || s === null) throw new MalformedResponseError(`${where} is not an object`);
+  const c = s as Record<string, unknown>;
+  if (c.IncludeManagementEvents !== undefined && typeof c.IncludeManagementEvents !== 'boolean') {
+    throw new MalformedResponseError(`${where}.IncludeManagementEvents is not a boolean (got ${JSON.stringify(c.IncludeManagementEvents)})`);
+  }
+  if (c.ReadWriteType !== undefined && typeof c.ReadWriteType !== 'string') throw new MalformedResponseError(`${where}.ReadWriteType is not a string`);
+  if (c.ExcludeManagementEventSources !== undefined && !isStringList(c.ExcludeManagementEventSources)) {
+    throw new MalformedResponseError(`${where}.ExcludeManagementEventSources is not a list of strings`);
+  }
+  if (c.DataResources !== undefined && !Array.isArray(c.DataResources)) throw new MalformedResponseError(`${where}.DataResources is not a list`);
+}
+
+function checkAdvancedSelector(s: unknown, where: string): void {
+  const fs = (s as AdvancedSelector | null)?.FieldSelectors;
+  if (!Array.isArray(fs)) throw new MalformedResponseError(`${where} has no FieldSelectors list`);
+  fs.forEach((f: unknown, j) => {
+    const field = f as Record<string, unknown> | null;
+    if (typeof field?.Field !== 'string') throw new MalformedResponseError(`${where}.FieldSelectors[${j}] has no Field`);
+    for (const op of FIELD_OPERATORS) {
+      if (field[op] !== undefined && !isStringList(field[op])) throw new MalformedResponseError(`${where}.FieldSelectors[${j}].${op} is not a list of strings`);
+    }
+  });
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }

@@ -9,6 +9,8 @@ import type { AccountReport, AuditReport } from './types';
 /** SNS allows 262,144 bytes for the message and its attributes; keep room for the attributes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024 - 4 * 1024;
 export const MAX_SUBJECT_CHARS = 99;
+/** Run errors and notes shown in one message; the rest are counted (the full report has them all). */
+export const MAX_RUN_ITEMS = 20;
 
 export interface AlertMessage {
   subject: string;
@@ -23,7 +25,7 @@ export interface AlertMessage {
 export interface AlertJson {
   type: 'trailcheck.audit';
   schemaVersion: number;
-  run: { id: string; startedAt: string; callerAccountId: string; region: string; strict: boolean; errors: AuditReport['run']['errors'] };
+  run: { id: string; startedAt: string; callerAccountId: string; region: string; strict: boolean; errors: AuditReport['run']['errors']; omittedErrors: number };
   summary: AuditReport['summary'];
   accounts: Array<Pick<AccountReport, 'accountId' | 'accountName' | 'status' | 'reasons' | 'warnings' | 'remediation' | 'closestTrailArn'>>;
   omittedAccounts: number;
@@ -80,7 +82,7 @@ function renderEmail(report: AuditReport, shown: AccountReport[], omitted: numbe
   if (!report.run.organization.available) lines.push(`Note: ${report.run.organization.reason}; only this account was audited.`);
   lines.push(...accountDetails(shown));
   if (omitted > 0) lines.push('', `... and ${omitted} more account${omitted > 1 ? 's' : ''} failing or in error, left out of this message to stay within the SNS size limit; the full report lists them.`);
-  lines.push(...runProblems(report));
+  lines.push(...runProblems(report, MAX_RUN_ITEMS));
   lines.push('', `Sent by trailcheck ${report.tool.version}.`);
   return lines.join('\n');
 }
@@ -89,7 +91,15 @@ function renderJson(report: AuditReport, shown: AccountReport[], omitted: number
   return {
     type: 'trailcheck.audit',
     schemaVersion: report.schemaVersion,
-    run: { id: report.run.id, startedAt: report.run.startedAt, callerAccountId: report.run.callerAccountId, region: report.run.region, strict: report.run.strict, errors: report.run.errors },
+    run: {
+      id: report.run.id,
+      startedAt: report.run.startedAt,
+      callerAccountId: report.run.callerAccountId,
+      region: report.run.region,
+      strict: report.run.strict,
+      errors: report.run.errors.slice(0, MAX_RUN_ITEMS),
+      omittedErrors: Math.max(0, report.run.errors.length - MAX_RUN_ITEMS),
+    },
     summary: report.summary,
     accounts: shown.map((a) => ({
       accountId: a.accountId,

@@ -20,6 +20,7 @@ export function headline(a: AccountReport): string {
 }
 
 export function renderTable(report: AuditReport, width = 160): string {
+  if (!Number.isFinite(width)) width = 160;
   const rows = report.accounts.map((a) => [a.accountId, a.accountName || '-', a.status, headline(a)]);
   const head = ['ACCOUNT', 'NAME', 'STATUS', 'DETAIL'];
   const nameWidth = Math.min(24, Math.max(4, ...rows.map((r) => r[1].length)));
@@ -62,16 +63,17 @@ export function accountDetails(accounts: AccountReport[]): string[] {
   return out;
 }
 
-export function runProblems(report: AuditReport): string[] {
+/** Run errors and notes; `max` caps each list (the alert must stay within SNS's size limit). */
+export function runProblems(report: AuditReport, max = Infinity): string[] {
   const out: string[] = [];
-  if (report.run.errors.length) {
-    out.push('', 'Run errors:');
-    for (const e of report.run.errors) out.push(`  - ${e.code}: ${e.message}`);
-  }
-  if (report.run.notes.length) {
-    out.push('', 'Notes:');
-    for (const n of report.run.notes) out.push(`  - ${n}`);
-  }
+  const section = (title: string, items: string[]) => {
+    if (!items.length) return;
+    out.push('', title);
+    for (const item of items.slice(0, max)) out.push(`  - ${item}`);
+    if (items.length > max) out.push(`  ... and ${items.length - max} more (see the full report)`);
+  };
+  section('Run errors:', report.run.errors.map((e) => `${e.code}: ${e.message}`));
+  section('Notes:', report.run.notes);
   return out;
 }
 
