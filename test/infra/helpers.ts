@@ -42,9 +42,21 @@ export interface SynthOptions {
   replace?: boolean;
 }
 
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary cloud assembly directory, removed after the test file. */
+export function tempOutdir(prefix = 'trailcheck-infra-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  outdirs.push(dir);
+  return dir;
+}
+
 export function synth(trailcheck: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
   const { nag = true, bundling = false } = options;
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'trailcheck-infra-test-'));
+  const outdir = tempOutdir();
   const context: Record<string, unknown> = { ...CDK_JSON.context, trailcheck: options.replace ? trailcheck : { ...BASE, ...trailcheck } };
   if (!bundling) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ outdir, context });

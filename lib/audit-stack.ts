@@ -1,0 +1,382 @@
+/**
+ * The audit stack, deployed once in the management account or a delegated administrator:
+ * the scheduled function, its least-privilege role, the encrypted alert topic with email
+ * subscriptions, the failure queue, three alarms, and the StackSet of member roles.
+ */
+import {
+  Annotations,
+  type App,
+  Aws,
+  CfnOutput,
+  Duration,
+  type IPolicyValidationPlugin,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { TrailcheckConfig } from './config';
+import { HouseNodejsFunction } from './function-defaults';
+import { functionEnvironment } from './function-env';
+import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate } from './member-role';
+
+/** Fixed names: the docs and the runbook refer to them. */
+export const NAMES = {
+  function: 'trailcheck-audit',
+  topic: 'trailcheck-alerts',
+  keyAlias: 'alias/trailcheck-alerts',
+  failureQueue: 'trailcheck-failed-runs',
+  schedule: 'trailcheck-audit',
+  stackSet: 'trailcheck-member-roles',
+  alarmErrors: 'trailcheck-function-errors',
+  alarmHeartbeat: 'trailcheck-no-successful-audit',
+  alarmFailedRuns: 'trailcheck-failed-runs',
+} as const;
+
+/** How long a scheduled event may wait for a free execution (reserved concurrency 1) before it counts as failed. */
+export const MAX_EVENT_AGE = Duration.hours(1);
+
+export interface AuditStackProps extends StackProps {
+  readonly config: TrailcheckConfig;
+  /** Validation plugins for the member template's own synthesis (cdk-nag). */
+  readonly memberTemplatePlugins?: (app: App) => IPolicyValidationPlugin[];
+}
+
+export class AuditStack extends Stack {
+  readonly key: kms.Key;
+  readonly topic: sns.Topic;
+  readonly failureQueue: sqs.Queue;
+  readonly functionRole: iam.Role;
+  readonly function: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly schedule: scheduler.Schedule;
+  readonly alarms: { errors: cloudwatch.Alarm; heartbeat: cloudwatch.Alarm; failedRuns: cloudwatch.Alarm };
+  readonly stackSet?: CfnStackSet;
+  /** The member template embedded in the StackSet (undefined when memberRoles is false). */
+  readonly memberTemplate?: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: AuditStackProps) {
+    super(scope, id, {
+      description: `trailcheck: scheduled org-wide audit of CIS "CloudTrail enabled in all regions" (${props.config.mode} mode)`,
+      ...props,
+    });
+    const config = props.config;
+
+    // The function's role: a fixed name, so member roles can trust it by aws:PrincipalArn.
+    this.functionRole = new iam.Role(this, 'FunctionRole', {
+      roleName: config.functionRoleName,
+      description: 'trailcheck audit function: lists the organization, assumes the audit role in each account, reads its own trails, publishes alerts',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    // Alerts: topic encrypted with a customer-managed key, TLS only.
+    this.key = new kms.Key(this, 'AlertsKey', {
+      alias: NAMES.keyAlias,
+      description: 'trailcheck: encrypts the alert topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+      policy: this.keyPolicy(),
+    });
+    this.topic = new sns.Topic(this, 'Alerts', {
+      topicName: NAMES.topic,
+      displayName: 'trailcheck',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
+    for (const email of config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    if (config.emails.length === 0) {
+      Annotations.of(this).addWarningV2('trailcheck:noEmails', 'trailcheck.emails is empty: alerts and alarms go to a topic nobody is subscribed to. Add email addresses (docs/deploy.md).');
+    }
+
+    // Failed runs: the asynchronous invocation's on-failure destination and the schedule's DLQ.
+    this.failureQueue = new sqs.Queue(this, 'FailedRuns', {
+      queueName: NAMES.failureQueue,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination (Lambda on-failure destination and Scheduler DLQ) and nothing consumes it; the trailcheck-failed-runs alarm fires on any message in it.',
+    });
+
+    // The function.
+    const fn = new HouseNodejsFunction(this, 'Audit', {
+      entry: 'lambda/handler.ts',
+      handler: 'handler',
+      functionName: NAMES.function,
+      description: 'trailcheck: audits every account of the organization against CIS "CloudTrail enabled in all regions"',
+      memorySize: config.memoryMb,
+      timeout: Duration.minutes(config.timeoutMinutes),
+      role: this.functionRole,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      environment: functionEnvironment(config, { topicArn: this.topic.topicArn, region: config.region ?? Aws.REGION }),
+      // One run at a time: a scheduled event arriving during a run waits (asynchronous retries) instead of overlapping.
+      reservedConcurrentExecutions: config.reservedConcurrency ? 1 : undefined,
+      retryAttempts: config.retryAttempts,
+      maxEventAge: MAX_EVENT_AGE,
+      onFailure: new SendMessageDestination(this.failureQueue),
+    });
+    this.function = fn.function;
+    this.logGroup = fn.logGroup;
+    this.addFunctionPermissions(config);
+
+    // The schedule.
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      scheduleName: NAMES.schedule,
+      description: 'trailcheck: runs the org-wide CloudTrail audit',
+      schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.of(config.timeZone)),
+      target: new targets.LambdaInvoke(this.function, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          'detail-type': 'Scheduled Event',
+          source: 'trailcheck.schedule',
+          id: '<aws.scheduler.execution-id>',
+          time: '<aws.scheduler.scheduled-time>',
+          resources: ['<aws.scheduler.schedule-arn>'],
+          detail: {},
+        }),
+        retryAttempts: 3,
+        maxEventAge: MAX_EVENT_AGE,
+        deadLetterQueue: this.failureQueue,
+      }),
+    });
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason:
+        'The scheduler target grants lambda:InvokeFunction on the function and its qualified ARNs (function:trailcheck-audit:*); it is one action on one function, its versions and aliases.',
+    });
+
+    this.alarms = this.createAlarms(config);
+
+    if (config.memberRoles) {
+      this.memberTemplate = memberRoleTemplate(
+        { roleName: config.roleName, functionRoleName: config.functionRoleName, organizationId: config.organizationId as string, externalId: config.externalId },
+        { context: this.node.getAllContext(), plugins: props.memberTemplatePlugins },
+      );
+      this.stackSet = new CfnStackSet(this, 'MemberRoles', {
+        stackSetName: NAMES.stackSet,
+        description: `trailcheck: the read-only audit role ${config.roleName} in every account of the organization`,
+        permissionModel: 'SERVICE_MANAGED',
+        // management: the management account owns the StackSet; delegatedAdmin: this account administers it for the organization.
+        callAs: config.mode === 'management' ? 'SELF' : 'DELEGATED_ADMIN',
+        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        managedExecution: { Active: true },
+        operationPreferences: {
+          // IAM is global: one region per account. Deploy to every account at once and let a
+          // few accounts fail (an existing role of the same name, an SCP) without rolling back the rest;
+          // the audit reports those accounts as ASSUME_ROLE_FAILED.
+          regionConcurrencyType: 'PARALLEL',
+          maxConcurrentPercentage: 100,
+          failureTolerancePercentage: 10,
+          concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+        },
+        parameters: [{ parameterKey: AUDIT_ACCOUNT_PARAMETER, parameterValue: Aws.ACCOUNT_ID }],
+        stackInstancesGroup: [
+          {
+            deploymentTargets: { organizationalUnitIds: config.memberRoleTargets },
+            regions: [config.region ?? Aws.REGION],
+          },
+        ],
+        templateBody: JSON.stringify(this.memberTemplate),
+      });
+    }
+    if (config.organizationId === 'o-exampleorgid') {
+      Annotations.of(this).addWarningV2(
+        'trailcheck:exampleOrganization',
+        'trailcheck.organizationId is the example value o-exampleorgid: the member roles would trust no real principal. Set your organization id (docs/deploy.md).',
+      );
+    }
+
+    new CfnOutput(this, 'FunctionName', { value: this.function.functionName, description: 'Run on demand: aws lambda invoke --function-name <this> --invocation-type Event out.json' });
+    new CfnOutput(this, 'LogGroupName', { value: this.logGroup.logGroupName, description: 'The function logs: aws logs tail <this> --follow' });
+    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'FailedRunsQueueUrl', { value: this.failureQueue.queueUrl });
+    new CfnOutput(this, 'FunctionRoleArn', { value: this.functionRole.roleArn, description: 'Member audit roles trust this principal (aws:PrincipalArn)' });
+  }
+
+  /** The key may be used by the function (publishing, via SNS only) and by CloudWatch (alarm actions). */
+  private keyPolicy(): iam.PolicyDocument {
+    return new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'KeyAdministrationByTheAccount',
+          principals: [new iam.AccountRootPrincipal()],
+          // Administration only, no data actions: nobody decrypts alerts with IAM permissions alone.
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'AuditFunctionPublishesThroughSns',
+          principals: [new iam.ArnPrincipal(this.functionRole.roleArn)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+        }),
+      ],
+    });
+  }
+
+  /** Exactly what the code calls (see test/infra/audit-stack.test.ts for the complete list). */
+  private addFunctionPermissions(config: TrailcheckConfig): void {
+    const role = this.functionRole;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOrganizationAccounts',
+        actions: ['organizations:ListAccounts', ...(config.ous ? ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'] : [])],
+        resources: ['*'],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeAuditRole',
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${config.roleName}`],
+      }),
+    );
+    // The account the function runs in is audited with the function's own credentials.
+    for (const s of cloudTrailReadStatements()) role.addToPrincipalPolicy(s);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishAlerts',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+      }),
+    );
+
+    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy;
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only actions without resource-level permissions use "*": organizations:ListAccounts (and ListAccountsForParent/ListOrganizationalUnitsForParent for the OU filter), read-only and limited to the caller\'s own organization, and cloudtrail:DescribeTrails.',
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.roleName}]`,
+      reason: `sts:AssumeRole on the audit role name only, in whichever account the organization lists at run time (accounts come and go); each member role's trust policy admits only this function role from inside the organization.`,
+    });
+    acknowledgeCloudTrailRead(policy, { wildcardResource: false });
+  }
+
+  private createAlarms(config: TrailcheckConfig): AuditStack['alarms'] {
+    const action = new cwActions.SnsAction(this.topic);
+    const errors = new cloudwatch.Alarm(this, 'FunctionErrors', {
+      alarmName: NAMES.alarmErrors,
+      alarmDescription: `The trailcheck audit function failed (an exception, a timeout, or a failed publish). Its logs: log group of ${NAMES.function}.`,
+      metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // Heartbeat: successful runs per hour; alarm when none in the whole window. Missing data
+    // breaches, so a schedule that silently stopped invoking is noticed too.
+    const successes = new cloudwatch.MathExpression({
+      expression: 'invocations - FILL(errors, 0)',
+      usingMetrics: {
+        invocations: this.function.metricInvocations({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+        errors: this.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      },
+      label: 'successful audit runs',
+      period: Duration.hours(1),
+    });
+    const heartbeat = new cloudwatch.Alarm(this, 'NoSuccessfulAudit', {
+      alarmName: NAMES.alarmHeartbeat,
+      alarmDescription: `No trailcheck audit succeeded in the last ${config.heartbeatHours} hours (schedule ${config.schedule}, ${config.timeZone}). Check the schedule ${NAMES.schedule}, the function's errors and the queue ${NAMES.failureQueue}.`,
+      metric: successes,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: config.heartbeatHours,
+      datapointsToAlarm: config.heartbeatHours,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const failedRuns = new cloudwatch.Alarm(this, 'FailedRunsWaiting', {
+      alarmName: NAMES.alarmFailedRuns,
+      alarmDescription: `Failed or undeliverable audit invocations are waiting in the SQS queue ${NAMES.failureQueue} (retries exhausted, or an event could not start within ${MAX_EVENT_AGE.toHours()} hour).`,
+      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [errors, heartbeat, failedRuns]) alarm.addAlarmAction(action);
+    return { errors, heartbeat, failedRuns };
+  }
+}
+
+/** Key administration without data actions or wildcards. */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/**
+ * Lambda on-failure destination that grants only sqs:SendMessage (what Lambda needs), unlike
+ * the library's SqsDestination, which also grants GetQueueAttributes and GetQueueUrl.
+ */
+class SendMessageDestination implements lambda.IDestination {
+  constructor(private readonly queue: sqs.IQueue) {}
+
+  bind(_scope: Construct, fn: lambda.IFunction): lambda.DestinationConfig {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendFailedRuns', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    return { destination: this.queue.queueArn };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The one infra test that bundles for real: the local esbuild (no Docker), minified, with a
+ * source map, and the AWS SDK inside the bundle. What the bundle does is tested elsewhere.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BUNDLING, NODE_RUNTIME, NODE_TARGET } from '../../lib/function-defaults';
+import { loadScenario } from '../../simulator/scenario';
+import { startSimulator } from '../../simulator/server';
+import { ROOT, synth } from './helpers';
+
+describe('function bundling', () => {
+  let assetDir: string;
+  let handler: string;
+  let functionEnv: Record<string, unknown>;
+  let topicLogicalId: string;
+  beforeAll(() => {
+    const s = synth({}, { bundling: true, nag: false });
+    const fn = Object.values<any>(s.audit.findResources('AWS::Lambda::Function'))[0];
+    functionEnv = fn.Properties.Environment.Variables;
+    topicLogicalId = Object.keys(s.audit.findResources('AWS::SNS::Topic'))[0];
+    const code = fn.Properties.Code;
+    expect(code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+    const outdir = s.app.outdir;
+    const asset = fs.readdirSync(outdir).find((f) => f.startsWith('asset.') && fs.existsSync(path.join(outdir, f, 'index.js')));
+    assetDir = path.join(outdir, asset as string);
+    handler = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+  }, 60_000);
+
+  it('uses the house bundling options', () => {
+    expect(BUNDLING).toMatchObject({ minify: true, sourceMap: true, target: NODE_TARGET, externalModules: [], forceDockerBundling: false });
+    expect(NODE_TARGET).toBe(`node${NODE_RUNTIME.name.match(/^nodejs(\d+)/)?.[1]}`);
+  });
+
+  it('writes a minified bundle with its source map', () => {
+    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
+    expect(handler.split('\n').length).toBeLessThan(200);
+    expect(handler).toMatch(/sourceMappingURL=index\.js\.map/);
+  });
+
+  it('bundles the AWS SDK instead of relying on the runtime’s copy', () => {
+    for (const client of ['client-sts', 'client-organizations', 'client-cloudtrail', 'client-sns']) {
+      expect(handler).not.toContain(`require("@aws-sdk/${client}")`);
+    }
+    expect(handler).toContain('AssumeRoleCommand');
+    expect(handler).toContain('ListAccountsCommand');
+  });
+
+  it('the deployed artifact works: the bundle, with the environment the stack gives it, audits the simulated organization and publishes', async () => {
+    const scenario = loadScenario(path.join(ROOT, 'simulator/scenarios/demo.json'));
+    const topicArn = scenario.topics?.[0] as string;
+    const region = 'us-east-1';
+    // The stack's environment, its CloudFormation references resolved as they would be at deploy time.
+    const resolved: Record<string, string> = {};
+    for (const [name, value] of Object.entries(functionEnv)) {
+      if (typeof value === 'string') resolved[name] = value;
+      else if ((value as { Ref?: string }).Ref === topicLogicalId) resolved[name] = topicArn;
+      else if ((value as { Ref?: string }).Ref === 'AWS::Region') resolved[name] = region;
+      else throw new Error(`environment variable ${name} has an unexpected value ${JSON.stringify(value)}`);
+    }
+    expect(Object.keys(resolved)).toEqual(expect.arrayContaining(['TRAILCHECK_TOPIC_ARN', 'TRAILCHECK_ROLE_NAME', 'TRAILCHECK_REGION']));
+
+    const sim = await startSimulator(scenario, { port: 0 });
+    try {
+      const event = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'trailcheck.schedule', time: new Date().toISOString(), region, resources: [], detail: {} };
+      const script = `require(${JSON.stringify(path.join(assetDir, 'index.js'))}).handler(${JSON.stringify(event)}, { awsRequestId: 'r1', getRemainingTimeInMillis: () => 120000 })
+        .then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });`;
+      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+        // A fresh process with only what Lambda would provide: the function's environment and credentials.
+        const child = spawn(process.execPath, ['-e', script], {
+          cwd: assetDir,
+          env: {
+            PATH: process.env.PATH,
+            ...resolved,
+            AWS_REGION: region,
+            AWS_ACCESS_KEY_ID: scenario.caller.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: scenario.caller.secretAccessKey,
+            AWS_ENDPOINT_URL: sim.url,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('error', reject);
+        child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
+      expect(out.stderr).not.toMatch(/Error:/);
+      expect(out.code).toBe(0);
+      const result = JSON.parse(out.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+      expect(result.summary).toMatchObject({ total: scenario.accounts.length, FAIL: expect.any(Number), ERROR: expect.any(Number) });
+      expect(result.summary.FAIL).toBeGreaterThan(0);
+      expect(result.publish).toMatchObject({ published: true });
+      expect(sim.published).toHaveLength(1);
+      expect(sim.published[0]).toMatchObject({ topicArn, messageStructure: 'json', subject: `trailcheck: ${result.summary.FAIL} FAIL, ${result.summary.ERROR} ERROR of ${result.summary.total} accounts` });
+      const body = JSON.parse(sim.published[0].message);
+      expect(JSON.parse(body.default).summary).toEqual(result.summary);
+      // Structured JSON logs on stdout, one object per line.
+      const logs = out.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      expect(logs.find((l) => l.message === 'audit finished')).toMatchObject({ level: 'INFO', service: 'trailcheck' });
+    } finally {
+      await sim.stop();
+    }
+  }, 60_000);
+});
