@@ -4,7 +4,8 @@
  * Exit codes: 0 every evaluated account passes; 1 any FAIL or ERROR (or the run failed); 2 usage.
  */
 import { STSClient } from '@aws-sdk/client-sts';
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsClients } from './aws/clients';
 import { ConfigError, DEFAULTS, parseConfig, type AuditConfig } from './config';
@@ -38,6 +39,19 @@ Options:
   -v, --version             the version
 
 Exit codes: 0 every evaluated account passes, 1 an account FAILs or is ERROR (or the run failed), 2 usage or configuration error.`;
+
+/** Longest --timeout: a week is far beyond any audit, and well within what a timer can hold. */
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+/** Fails before the audit, not after it, when the report could not be written. */
+function checkWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch (err) {
+    throw new ConfigError(`--output: cannot write to ${dir} (${(err as NodeJS.ErrnoException).code ?? 'not writable'}); choose an existing, writable directory`);
+  }
+}
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -102,10 +116,18 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   let timeoutSeconds: number | undefined;
   try {
     if (format !== 'text' && format !== 'json') throw new ConfigError(`--format: expected text or json, got ${JSON.stringify(format)}`);
+    // An empty value usually comes from an unset shell variable: refusing it beats silently
+    // auditing every account (--accounts=) or publishing nothing (--topic-arn=).
+    for (const flag of ['role-name', 'external-id', 'accounts', 'exclude-accounts', 'ous', 'concurrency', 'topic-arn', 'output', 'timeout'] as const) {
+      if (v[flag] !== undefined && v[flag].trim() === '') throw new ConfigError(`--${flag}: empty value; give a value or leave the flag out`);
+    }
+    if (v.output !== undefined) checkWritable(v.output);
     if (v['publish-on-pass'] && !v['topic-arn']) throw new ConfigError('--publish-on-pass needs --topic-arn: there is nowhere to publish');
     if (v.timeout !== undefined) {
       timeoutSeconds = Number(v.timeout);
-      if (!/^\d+$/.test(v.timeout) || timeoutSeconds < 1) throw new ConfigError(`--timeout: expected a whole number of seconds (1 or more), got ${JSON.stringify(v.timeout)}`);
+      if (!/^\d+$/.test(v.timeout) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+        throw new ConfigError(`--timeout: expected a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (7 days), got ${JSON.stringify(v.timeout)}`);
+      }
     }
     const flag = (key: string, value: string | boolean | undefined) => ({ key: `--${key}`, value: value === undefined ? undefined : String(value) });
     config = parseConfig(
@@ -151,9 +173,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const columns = Number(io.env.COLUMNS);
   const width = Number.isFinite(columns) && columns >= 60 ? columns : 160;
   const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report, width)}\n`;
+  let exit = needsAttention(report) ? 1 : 0;
   if (v.output) {
-    writeFileSync(v.output, rendered);
-    io.stderr(`trailcheck: report written to ${v.output}: ${summaryLine(report)}\n`);
+    try {
+      writeFileSync(v.output, rendered);
+      io.stderr(`trailcheck: report written to ${v.output}: ${summaryLine(report)}\n`);
+    } catch (err) {
+      // The audit is done: say so, show the summary, and still publish below.
+      io.stderr(`trailcheck: could not write the report to ${v.output}: ${(err as Error).message}; ${summaryLine(report)}\n`);
+      exit = 1;
+    }
   } else {
     io.stdout(rendered);
   }
@@ -162,7 +191,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stdout(`\n--- Alert that would be sent to SNS ---\nSubject: ${alert.subject}\n\n${alert.text}\n`);
   }
 
-  let exit = needsAttention(report) ? 1 : 0;
   if (config.topicArn) {
     try {
       const result = await publishReport(clients.sns(topicRegion(config.topicArn)), config.topicArn, report, { publishOnPass: config.publishOnPass });

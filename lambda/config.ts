@@ -123,3 +123,48 @@ function list(s: { key: string; value: string | undefined } | undefined, pattern
   for (const item of items) check(pattern.test(item), s.key, item, expected);
   return [...new Set(items)];
 }
+
+/** What the alerts say and when (the Lambda; the CLI publishes every run unless told otherwise). */
+export type AlertMode = 'changes' | 'every-run';
+
+export interface AlertConfig {
+  /** `changes`: only transitions since the previous run (plus the reminder); `every-run`: every failing account, every run. */
+  mode: AlertMode;
+  /** `changes` mode: every this many days, a reminder lists everything still failing. 0: never. */
+  reminderDays: number;
+  /** Bucket of the report archive; without it there is no previous report, and every run is a first run. */
+  reportBucket?: string;
+  /** Key prefix of the archive, ending with `/` (empty or unset: the default). */
+  reportPrefix: string;
+  /** Add the AWS Chatbot custom-notification rendering (SNS `https` key) to the message. */
+  chatbot: boolean;
+}
+
+export const ALERT_DEFAULTS = {
+  mode: 'changes' as AlertMode,
+  reminderDays: 7,
+  reportPrefix: 'trailcheck/',
+  chatbot: false,
+} as const;
+
+export type RawAlertSettings = Partial<Record<keyof AlertConfig, { key: string; value: string | undefined }>>;
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Path segments of safe S3 key characters, each followed by `/`. */
+const KEY_PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)+$/;
+
+export function parseAlertConfig(raw: RawAlertSettings, defaults: { mode: AlertMode } = ALERT_DEFAULTS): AlertConfig {
+  const modeSetting = raw.mode?.value;
+  if (modeSetting !== undefined && modeSetting !== '' && modeSetting !== 'changes' && modeSetting !== 'every-run') {
+    throw new ConfigError(`${raw.mode?.key}: expected changes or every-run, got ${JSON.stringify(modeSetting)}`);
+  }
+  const prefix = raw.reportPrefix?.value;
+  if (prefix !== undefined && prefix !== '') check(KEY_PREFIX.test(prefix), raw.reportPrefix?.key as string, prefix, 'an S3 key prefix ending with "/" such as trailcheck/ (letters, digits and !_.*\'()-)');
+  return {
+    mode: (modeSetting || defaults.mode) as AlertMode,
+    reminderDays: int(raw.reminderDays, ALERT_DEFAULTS.reminderDays, 0, 365),
+    reportBucket: optional(raw.reportBucket, (k, v) => check(BUCKET_NAME.test(v), k, v, 'an S3 bucket name (3-63 characters of a-z, 0-9, "." and "-")')),
+    reportPrefix: prefix === undefined || prefix === '' ? ALERT_DEFAULTS.reportPrefix : prefix,
+    chatbot: bool(raw.chatbot, ALERT_DEFAULTS.chatbot),
+  };
+}

@@ -1,13 +1,29 @@
 /**
- * The scheduled Lambda: configuration from the environment → audit → publish → summary.
- * A failed publish fails the invocation, so retries and the failure destination see it.
+ * The scheduled Lambda: configuration from the environment → audit → archive the report (S3)
+ * → compare with the previous report → publish, if the alert mode says so → move the
+ * latest-report pointer, last.
+ *
+ * Failures, and why this order:
+ * - a failed publish fails the invocation (retries and the failure destination see it); the
+ *   report is archived already, and the pointer is not moved, so the next run (or the retry)
+ *   compares against the same previous report and sends the same changes again;
+ * - a failed archive write does not lose the alert: the message is still published (it says the
+ *   report could not be archived), then the invocation fails;
+ * - a missing or unreadable previous report means a first run: every failing account is sent.
+ * Delivery is therefore at least once: a retried run may repeat a message, never drop one.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context } from 'aws-lambda';
+import { ReportArchive, type PreviousState } from './alerts/archive';
+import type { ChangeKind } from './alerts/changes';
+import { planAlert, type AlertKind } from './alerts/plan';
 import { AwsClients } from './aws/clients';
 import { runAudit } from './audit/run-audit';
-import { parseConfig, type AuditConfig, type RawSettings } from './config';
+import { parseAlertConfig, parseConfig, type AlertConfig, type AuditConfig, type RawAlertSettings, type RawSettings } from './config';
 import { publishReport, topicRegion, type PublishResult } from './publish';
+import type { ReportPointer } from './report/message';
 import type { Summary } from './report/types';
 
 /** Environment variables the function reads (the stack sets them). */
@@ -28,11 +44,23 @@ export const ENV = {
   assumeRolePerSecond: 'TRAILCHECK_ASSUME_ROLE_PER_SECOND',
 } as const satisfies Record<keyof AuditConfig, string>;
 
+/** Environment variables of the alert settings (the stack sets them). */
+export const ALERT_ENV = {
+  mode: 'TRAILCHECK_ALERT_MODE',
+  reminderDays: 'TRAILCHECK_REMINDER_DAYS',
+  reportBucket: 'TRAILCHECK_REPORT_BUCKET',
+  reportPrefix: 'TRAILCHECK_REPORT_PREFIX',
+  chatbot: 'TRAILCHECK_CHATBOT_FORMAT',
+} as const satisfies Record<keyof AlertConfig, string>;
+
 export interface HandlerResult {
   runId: string;
   summary: Summary;
   publish: PublishResult;
   deadlineReached: boolean;
+  alert: { kind: AlertKind; sent: boolean; reason: string; counts: Record<ChangeKind, number> };
+  /** `s3://…` of the archived report, when archived. */
+  reportUri?: string;
 }
 
 /** Time kept back from the Lambda's remaining time to build the report and publish it. */
@@ -51,16 +79,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AuditConfig {
   return config;
 }
 
-export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv } = {}) {
+export function alertConfigFromEnv(env: NodeJS.ProcessEnv): AlertConfig {
+  const raw: RawAlertSettings = {};
+  for (const [field, name] of Object.entries(ALERT_ENV) as Array<[keyof AlertConfig, string]>) raw[field] = { key: name, value: env[name] };
+  return parseAlertConfig(raw);
+}
+
+export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; now?: () => Date } = {}) {
   const logger = deps.logger ?? new Logger({ serviceName: 'trailcheck' });
+  const now = deps.now ?? (() => new Date());
   return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<HandlerResult> => {
-    const config = configFromEnv(deps.env ?? process.env);
+    const env = deps.env ?? process.env;
+    const config = configFromEnv(env);
+    const alerts = alertConfigFromEnv(env);
     const topicArn = config.topicArn as string;
     const remaining = context.getRemainingTimeInMillis();
     const deadline = Date.now() + remaining - reserveMs(remaining);
     logger.info('audit starting', { trigger: triggerOf(event), region: config.region, roleName: config.roleName, concurrency: config.concurrency, strict: config.strict });
 
     const clients = new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
+    // The bucket is the stack's, in the function's own region.
+    const s3 = alerts.reportBucket
+      ? new S3Client({ region: env.AWS_REGION || config.region, maxAttempts: config.maxAttempts, requestHandler: new NodeHttpHandler({ requestTimeout: config.callTimeoutMs, throwOnRequestTimeout: true }) })
+      : undefined;
     try {
       const log = {
         debug: (m: string, e: Record<string, unknown> = {}) => logger.debug(m, e),
@@ -75,11 +116,61 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv }
         }
       }
       for (const e of report.run.errors) logger.error('run error', { code: e.code, message: e.message });
-      const publish = await publishReport(clients.sns(topicRegion(topicArn)), topicArn, report, { publishOnPass: config.publishOnPass });
+
+      // Archive this run's report and read the previous one (independent objects: in parallel).
+      const archive = s3 && alerts.reportBucket ? new ReportArchive(s3, alerts.reportBucket, alerts.reportPrefix, { region: env.AWS_REGION || config.region, partition: report.run.partition }) : undefined;
+      let archiveError: Error | undefined;
+      let location: ReportPointer | undefined;
+      let previous: PreviousState = { ok: false, missing: true, reason: `no report archive configured (${ALERT_ENV.reportBucket} is not set)` };
+      if (archive) {
+        const key = archive.reportKey(report);
+        [location, previous] = await Promise.all([
+          archive.putReport(report).catch((err: Error): ReportPointer => {
+            archiveError = err;
+            logger.error('report not archived', { bucket: archive.bucket, key, error: `${err.name}: ${err.message}` });
+            return { unavailable: `s3://${archive.bucket}/${key} could not be written: ${err.name}` };
+          }),
+          archive.readPrevious(),
+        ]);
+      }
+      if (!previous.ok && previous.missing) logger.info('no previous report: this run is a first run', { reason: previous.reason });
+      else if (!previous.ok) logger.warn('previous report unreadable: this run is a first run', { reason: previous.reason });
+
+      const plan = planAlert({
+        mode: alerts.mode,
+        reminderDays: alerts.reminderDays,
+        publishOnPass: config.publishOnPass,
+        previous: previous.ok ? { report: previous.report, lastReminderAt: previous.pointer.lastReminderAt } : undefined,
+        previousUnavailable: previous.ok ? undefined : previous.reason,
+        current: report,
+        now: now(),
+      });
+      logger.info('alert plan', { kind: plan.kind, send: plan.send, reason: plan.reason, counts: plan.counts, comparedWith: plan.comparison.baseline?.runId });
+
+      // A failed publish throws here: the pointer stays on the previous report, so nothing is lost.
+      const publish = await publishReport(clients.sns(topicRegion(topicArn)), topicArn, report, { publishOnPass: config.publishOnPass, plan, report: location, chatbot: alerts.chatbot });
+
+      if (archive && !archiveError) {
+        await archive.writeLatest({ runId: report.run.id, reportKey: archive.reportKey(report), finishedAt: report.run.finishedAt, lastReminderAt: plan.lastReminderAt });
+      }
       logger.info('audit finished', { runId: report.run.id, summary: report.summary, durationMs: report.run.durationMs, deadlineReached: report.run.deadlineReached, publish });
-      return { runId: report.run.id, summary: report.summary, publish, deadlineReached: report.run.deadlineReached };
+      if (archiveError) {
+        const e = archiveError as Error;
+        throw new Error(
+          `The report of run ${report.run.id} could not be archived to s3://${alerts.reportBucket}/${archive?.reportKey(report)} (${e.name}: ${e.message}); the alert was ${publish.published ? 'published' : 'not needed'}, and the next run compares against the last archived report.`,
+        );
+      }
+      return {
+        runId: report.run.id,
+        summary: report.summary,
+        publish,
+        deadlineReached: report.run.deadlineReached,
+        alert: { kind: plan.kind, sent: publish.published, reason: plan.reason, counts: plan.counts },
+        ...(location && 'uri' in location ? { reportUri: location.uri } : {}),
+      };
     } finally {
       clients.close();
+      s3?.destroy();
     }
   };
 }

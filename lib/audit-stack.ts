@@ -3,6 +3,7 @@
  * the scheduled function, its least-privilege role, the encrypted alert topic with email
  * subscriptions, the failure queue, three alarms, and the StackSet of member roles.
  */
+import * as cdk from 'aws-cdk-lib';
 import {
   Annotations,
   type App,
@@ -29,9 +30,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ReportArchiveBucket, SendMessageDestination, SlackAlerts } from './alerts';
 import type { TrailcheckConfig } from './config';
 import { HouseNodejsFunction } from './function-defaults';
-import { functionEnvironment } from './function-env';
+import { alertEnvironment, functionEnvironment } from './function-env';
 import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate } from './member-role';
 
 /** Fixed names: the docs and the runbook refer to them. */
@@ -66,6 +68,10 @@ export class AuditStack extends Stack {
   readonly schedule: scheduler.Schedule;
   readonly alarms: { errors: cloudwatch.Alarm; heartbeat: cloudwatch.Alarm; failedRuns: cloudwatch.Alarm };
   readonly stackSet?: CfnStackSet;
+  /** Every run's report, and the state the next run compares with. */
+  readonly reports: ReportArchiveBucket;
+  /** AWS Chatbot and the Slack webhook forwarder, when configured. */
+  readonly slack: SlackAlerts;
   /** The member template embedded in the StackSet (undefined when memberRoles is false). */
   readonly memberTemplate?: Record<string, unknown>;
 
@@ -127,6 +133,8 @@ export class AuditStack extends Stack {
       reason: 'This queue is itself the dead-letter destination (Lambda on-failure destination and Scheduler DLQ) and nothing consumes it; the trailcheck-failed-runs alarm fires on any message in it.',
     });
 
+    this.reports = new ReportArchiveBucket(this, 'Reports', { retentionDays: config.reportRetentionDays });
+
     // The function.
     const fn = new HouseNodejsFunction(this, 'Audit', {
       entry: 'lambda/handler.ts',
@@ -137,7 +145,10 @@ export class AuditStack extends Stack {
       timeout: Duration.minutes(config.timeoutMinutes),
       role: this.functionRole,
       logRetention: config.logRetentionDays as logs.RetentionDays,
-      environment: functionEnvironment(config, { topicArn: this.topic.topicArn, region: config.region ?? Aws.REGION }),
+      environment: {
+        ...functionEnvironment(config, { topicArn: this.topic.topicArn, region: config.region ?? Aws.REGION }),
+        ...alertEnvironment(config, { bucketName: this.reports.bucket.bucketName }),
+      },
       // One run at a time: a scheduled event arriving during a run waits (asynchronous retries) instead of overlapping.
       reservedConcurrentExecutions: config.reservedConcurrency ? 1 : undefined,
       retryAttempts: config.retryAttempts,
@@ -174,6 +185,7 @@ export class AuditStack extends Stack {
     });
 
     this.alarms = this.createAlarms(config);
+    this.slack = new SlackAlerts(this, 'Slack', { config, topic: this.topic });
 
     if (config.memberRoles) {
       this.memberTemplate = memberRoleTemplate(
@@ -219,6 +231,11 @@ export class AuditStack extends Stack {
     new CfnOutput(this, 'LogGroupName', { value: this.logGroup.logGroupName, description: 'The function logs: aws logs tail <this> --follow' });
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'FailedRunsQueueUrl', { value: this.failureQueue.queueUrl });
+    new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName, description: 'Every run\'s report: aws s3 ls s3://<this>/trailcheck/reports/ --recursive' });
+    if (this.slack.webhookSecret) {
+      new CfnOutput(this, 'SlackWebhookSecretArn', { value: this.slack.webhookSecret.secretArn, description: 'Put the Slack webhook URL here: aws secretsmanager put-secret-value --secret-id <this> --secret-string https://hooks.slack.com/services/…' });
+    }
+    if (this.slack.failures) new CfnOutput(this, 'SlackFailuresQueueUrl', { value: this.slack.failures.queueUrl });
     new CfnOutput(this, 'FunctionRoleArn', { value: this.functionRole.roleArn, description: 'Member audit roles trust this principal (aws:PrincipalArn)' });
   }
 
@@ -283,6 +300,7 @@ export class AuditStack extends Stack {
         resources: [this.topic.topicArn],
       }),
     );
+    this.reports.grantArchive(role);
 
     const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy;
     Validations.of(policy).acknowledge({
@@ -295,6 +313,11 @@ export class AuditStack extends Stack {
       reason: `sts:AssumeRole on the audit role name only, in whichever account the organization lists at run time (accounts come and go); each member role's trust policy admits only this function role from inside the organization.`,
     });
     acknowledgeCloudTrailRead(policy, { wildcardResource: false });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.reports.bucket.node.defaultChild as cdk.CfnElement)}.Arn>/trailcheck/*]`,
+      reason:
+        's3:GetObject and s3:PutObject on the report archive\'s own prefix in its own bucket: each run writes a new report key (reports/YYYY/MM/DD/<run id>.json) and the latest-report pointer, which cannot be listed in advance.',
+    });
   }
 
   private createAlarms(config: TrailcheckConfig): AuditStack['alarms'] {
@@ -367,16 +390,3 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:UpdateAlias',
   'kms:UpdateKeyDescription',
 ];
-
-/**
- * Lambda on-failure destination that grants only sqs:SendMessage (what Lambda needs), unlike
- * the library's SqsDestination, which also grants GetQueueAttributes and GetQueueUrl.
- */
-class SendMessageDestination implements lambda.IDestination {
-  constructor(private readonly queue: sqs.IQueue) {}
-
-  bind(_scope: Construct, fn: lambda.IFunction): lambda.DestinationConfig {
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendFailedRuns', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    return { destination: this.queue.queueArn };
-  }
-}

@@ -69,6 +69,20 @@ export interface TrailcheckConfig {
   readonly retryAttempts: number;
   /** Heartbeat window: alarm when no run succeeded in this many hours (derived from the schedule unless set). */
   readonly heartbeatHours: number;
+
+  // Alerts (docs/alerts.md)
+  /** `changes`: only transitions since the previous run, plus a reminder; `every-run`: every failing account each run. */
+  readonly alertMode: 'changes' | 'every-run';
+  /** `changes` mode: a reminder of everything still failing every this many days (0: never). */
+  readonly reminderDays: number;
+  /** Reports in the archive bucket expire after this many days. */
+  readonly reportRetentionDays: number;
+  /** AWS Chatbot (Amazon Q Developer in chat applications): the Slack workspace (team) id, `T…`. */
+  readonly chatbotSlackWorkspaceId?: string;
+  /** AWS Chatbot: the Slack channel id, `C…`. */
+  readonly chatbotSlackChannelId?: string;
+  /** Deploy the Slack incoming-webhook forwarder and the secret that holds the webhook URL. */
+  readonly slackWebhook: boolean;
 }
 
 export class TrailcheckConfigError extends Error {
@@ -94,6 +108,10 @@ export const DEFAULTS = {
   reservedConcurrency: true,
   logRetentionDays: 365,
   retryAttempts: 1,
+  alertMode: 'changes' as 'changes' | 'every-run',
+  reminderDays: 7,
+  reportRetentionDays: 365,
+  slackWebhook: false,
 } as const;
 
 /** Every key the configuration accepts (anything else is reported as a typo). */
@@ -127,6 +145,12 @@ export const CONFIG_KEYS = [
   'logRetentionDays',
   'retryAttempts',
   'heartbeatHours',
+  'alertMode',
+  'reminderDays',
+  'reportRetentionDays',
+  'chatbotSlackWorkspaceId',
+  'chatbotSlackChannelId',
+  'slackWebhook',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -147,6 +171,8 @@ export const PATTERNS = {
   organizationId: /^o-[a-z0-9]{10,32}$/,
   email: /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/,
   timeZone: /^(UTC|[A-Za-z][A-Za-z_]*(\/[A-Za-z0-9_+-]+)+)$/,
+  slackWorkspaceId: /^T[0-9A-Z]{2,20}$/,
+  slackChannelId: /^[CG][0-9A-Z]{2,20}$/,
 } as const;
 
 /** Values with where they came from, for error messages. */
@@ -254,6 +280,20 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
   }
   const retryAttempts = r.int('retryAttempts', 0, 2) ?? DEFAULTS.retryAttempts;
   const heartbeatSetting = r.int('heartbeatHours', 1, MAX_HEARTBEAT_HOURS);
+
+  const alertMode = r.oneOf('alertMode', ['changes', 'every-run'] as const) ?? DEFAULTS.alertMode;
+  const reminderDays = r.int('reminderDays', 0, 365) ?? DEFAULTS.reminderDays;
+  const reportRetentionDays = r.int('reportRetentionDays', 1, 3650) ?? DEFAULTS.reportRetentionDays;
+  const chatbotSlackWorkspaceId = r.pattern('chatbotSlackWorkspaceId', PATTERNS.slackWorkspaceId, 'a Slack workspace (team) id such as T0123ABCD (AWS Chatbot console → the workspace\'s details)');
+  const chatbotSlackChannelId = r.pattern('chatbotSlackChannelId', PATTERNS.slackChannelId, 'a Slack channel id such as C0123ABCD (the channel\'s details in Slack, at the bottom)');
+  const slackWebhook = r.bool('slackWebhook') ?? DEFAULTS.slackWebhook;
+  if ((chatbotSlackWorkspaceId === undefined) !== (chatbotSlackChannelId === undefined)) {
+    const [given, missing] = chatbotSlackWorkspaceId ? ['chatbotSlackWorkspaceId', 'chatbotSlackChannelId'] : ['chatbotSlackChannelId', 'chatbotSlackWorkspaceId'];
+    throw new TrailcheckConfigError(`${key(missing)}: required when ${key(given)} is set (AWS Chatbot posts to one channel of one workspace); expected ${missing === 'chatbotSlackChannelId' ? 'a Slack channel id such as C0123ABCD' : 'a Slack workspace id such as T0123ABCD'}`);
+  }
+  if (alertMode === 'every-run' && values.reminderDays !== undefined && values.reminderDays !== '' && reminderDays > 0) {
+    throw new TrailcheckConfigError(`${key('reminderDays')}${where('reminderDays')} is set but ${key('alertMode')} is "every-run", which already repeats every failing account each run; remove ${key('reminderDays')} or set ${key('alertMode')} to "changes"`);
+  }
 
   // Conflicts between settings.
   const both = accounts?.filter((a) => excludeAccounts?.includes(a)) ?? [];
@@ -365,6 +405,12 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
     logRetentionDays,
     retryAttempts,
     heartbeatHours,
+    alertMode,
+    reminderDays,
+    reportRetentionDays,
+    chatbotSlackWorkspaceId,
+    chatbotSlackChannelId,
+    slackWebhook,
   };
 }
 

@@ -32,6 +32,11 @@ export const BUNDLING: nodejs.BundlingOptions = {
   externalModules: [],
   forceDockerBundling: false,
   format: nodejs.OutputFormat.CJS,
+  // The SDK's ES module builds tree-shake far better than its CommonJS ones (measured with
+  // `npm run cold-start`: 920 KB → 623 KB with the S3 client in the function; see docs/performance.md).
+  mainFields: ['module', 'main'],
+  // Licence banners of bundled packages stay in node_modules, not in the deployed asset.
+  esbuildArgs: { '--legal-comments': 'none' },
 };
 
 export interface HouseNodejsFunctionProps {

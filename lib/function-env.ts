@@ -52,3 +52,25 @@ export function functionEnvironment(config: TrailcheckConfig, values: { topicArn
   }
   return env;
 }
+
+/** The alert settings' variables: `ALERT_ENV` in lambda/handler.ts, copied (and tested) like FUNCTION_ENV. */
+export const ALERT_FUNCTION_ENV = {
+  mode: 'TRAILCHECK_ALERT_MODE',
+  reminderDays: 'TRAILCHECK_REMINDER_DAYS',
+  reportBucket: 'TRAILCHECK_REPORT_BUCKET',
+  reportPrefix: 'TRAILCHECK_REPORT_PREFIX',
+  chatbot: 'TRAILCHECK_CHATBOT_FORMAT',
+} as const;
+
+/** Where the reports go in the bucket; the bucket's lifecycle rule and the function's S3 permissions are scoped to it. */
+export const REPORT_PREFIX = 'trailcheck/';
+
+export function alertEnvironment(config: TrailcheckConfig, values: { bucketName: string }): Record<string, string> {
+  return {
+    [ALERT_FUNCTION_ENV.mode]: config.alertMode,
+    [ALERT_FUNCTION_ENV.reminderDays]: String(config.reminderDays),
+    [ALERT_FUNCTION_ENV.reportBucket]: values.bucketName,
+    [ALERT_FUNCTION_ENV.reportPrefix]: REPORT_PREFIX,
+    [ALERT_FUNCTION_ENV.chatbot]: String(config.chatbotSlackChannelId !== undefined),
+  };
+}

@@ -1,14 +1,23 @@
 /**
  * `npm run demo`: audits the bundled example organization on the local AWS simulator, end to end:
  * the real CLI, the real SDK clients over HTTP, AWS_ENDPOINT_URL pointing at the simulator.
- * Prints the report and the message that went to SNS, then stops the simulator.
+ * Prints the report and the message that went to SNS (the email text and the JSON), writes what
+ * Slack would receive (the webhook forwarder's Block Kit payload, and the AWS Chatbot custom
+ * notification) to files, then stops the simulator.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildChatbotNotification } from '../lambda/alerts/chatbot';
+import { renderSlackMessage } from '../lambda/alerts/slack';
+import type { AlertJson } from '../lambda/report/message';
 import { loadScenario } from '../simulator/scenario';
 import { startSimulator } from '../simulator/server';
 
 const ROOT = path.resolve(__dirname, '..');
+/** Where the Slack payloads are written: TRAILCHECK_DEMO_OUT, or a directory under the system's temporary directory. */
+const OUT_DIR = process.env.TRAILCHECK_DEMO_OUT || path.join(os.tmpdir(), 'trailcheck-demo');
 
 /** Environment for a child that must reach only the simulator, whatever the user's own AWS setup. */
 export function simulatorEnv(url: string, caller: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1'): NodeJS.ProcessEnv {
@@ -49,6 +58,19 @@ async function main(): Promise<number> {
       const body = JSON.parse(p.message) as { default: string; email: string };
       process.stdout.write(`\n--- Published to SNS ${p.topicArn} ---\nSubject: ${p.subject}\n\n${body.email}\n`);
       process.stdout.write(`\n--- JSON body for machines (SNS "default") ---\n${JSON.stringify(JSON.parse(body.default), null, 2).split('\n').slice(0, 40).join('\n')}\n  ...\n`);
+      // What the Slack forwarder posts for this message, and what AWS Chatbot would render.
+      const json = JSON.parse(body.default) as AlertJson;
+      const slack = renderSlackMessage(json, p.subject ?? 'trailcheck');
+      fs.mkdirSync(OUT_DIR, { recursive: true });
+      const slackFile = path.join(OUT_DIR, 'slack-payload.json');
+      const chatbotFile = path.join(OUT_DIR, 'chatbot-notification.json');
+      fs.writeFileSync(slackFile, `${JSON.stringify(slack, null, 2)}\n`);
+      fs.writeFileSync(chatbotFile, `${JSON.stringify(buildChatbotNotification(json, p.subject ?? 'trailcheck'), null, 2)}\n`);
+      process.stdout.write(
+        `\n--- Slack ---\nBlock Kit payload (${slack.blocks.length} blocks) the webhook forwarder would post: ${slackFile}\n` +
+          `  paste its "blocks" into https://app.slack.com/block-kit-builder to see it rendered\n` +
+          `AWS Chatbot custom notification (SNS "https" key when Chatbot is configured): ${chatbotFile}\n`,
+      );
     }
     if (sim.published.length === 0) process.stdout.write('\nNothing was published to SNS.\n');
     // The demo organization is built to have failures: exit 1 is the expected outcome.

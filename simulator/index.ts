@@ -11,6 +11,7 @@ export type {
   ScenarioOrganization,
   ScenarioOu,
   ScenarioRole,
+  ScenarioSecret,
   ScenarioService,
   ScenarioTrail,
   LatencySpec,

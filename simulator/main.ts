@@ -1,6 +1,8 @@
 /**
  * CLI: `tsx simulator/main.ts <scenario.json> [--port N]` starts the simulator on 127.0.0.1,
  * prints the URL and the caller's credentials as `export` lines, and runs until SIGINT/SIGTERM.
+ * Exit codes: 0 stopped by a signal; 2 usage error or a scenario file that cannot be read, is not
+ * JSON, or does not validate (every problem printed with the file and its JSON path); 1 otherwise.
  */
 import { loadScenario, ScenarioError } from './scenario';
 import { startSimulator } from './server';
@@ -38,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
     scenario = loadScenario(file);
   } catch (e) {
     if (e instanceof ScenarioError) {
-      console.error(e.message);
-      return 1;
+      // A bad input file is a usage error, like a bad flag.
+      console.error(`invalid scenario file ${file}:\n${e.problems.map((p) => `  ${p}`).join('\n')}`);
+      return 2;
     }
     throw e;
   }

@@ -18,6 +18,10 @@ export interface Scenario {
   accounts: ScenarioAccount[];
   /** SNS topics that exist; publishing elsewhere is `NotFound`. */
   topics?: string[];
+  /** S3 buckets that exist (any account of the scenario may read and write them); others are `NoSuchBucket`. */
+  buckets?: string[];
+  /** Secrets Manager secrets of the caller's account. */
+  secrets?: ScenarioSecret[];
   faults?: ScenarioFault[];
   /** Per-call latency injected before answering (milliseconds). */
   latency?: ScenarioLatency;
@@ -108,7 +112,16 @@ export interface ScenarioTrail {
   memberAccess?: 'allow' | 'TrailNotFoundException' | 'AccessDeniedException' | 'CloudTrailARNInvalidException';
 }
 
-export type ScenarioService = 'sts' | 'organizations' | 'cloudtrail' | 'sns';
+export interface ScenarioSecret {
+  /** The secret's name (GetSecretValue accepts it, or the full ARN). */
+  name: string;
+  /** `SecretString`. */
+  value: string;
+  /** Region the secret lives in. Default: the first of the scenario's regions. */
+  region?: string;
+}
+
+export type ScenarioService = 'sts' | 'organizations' | 'cloudtrail' | 'sns' | 's3' | 'secretsmanager';
 
 export interface ScenarioFault {
   service: ScenarioService;

@@ -66,7 +66,10 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** CloudTrail trail names: 3–128 characters, letters, digits, `.`, `_`, `-`; start and end with a letter or digit. */
 export const TRAIL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,126})[A-Za-z0-9]$/;
 const SNS_TOPIC_ARN = /^arn:(aws|aws-us-gov|aws-cn):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-const SERVICES = ['sts', 'organizations', 'cloudtrail', 'sns'];
+const SERVICES = ['sts', 'organizations', 'cloudtrail', 'sns', 's3', 'secretsmanager'];
+/** S3 bucket names: 3–63 of lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
 const FAULT_KINDS = ['error', 'reset', 'hang', 'delay', 'malformed'];
 
 type Obj = Record<string, unknown>;
@@ -168,7 +171,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   const c = new Checker(source);
   if (!c.object(json, '(root)')) throw new ScenarioError(c.problems);
   const s = json;
-  c.known(s, '', ['partition', 'regions', 'organization', 'caller', 'accounts', 'topics', 'faults', 'latency']);
+  c.known(s, '', ['partition', 'regions', 'organization', 'caller', 'accounts', 'topics', 'buckets', 'secrets', 'faults', 'latency']);
 
   c.oneOf(s.partition, 'partition', ['aws', 'aws-us-gov', 'aws-cn']);
 
@@ -398,6 +401,35 @@ export function parseScenario(json: unknown, source: string): Scenario {
   // Topics
   if (s.topics !== undefined && c.array(s.topics, 'topics')) {
     s.topics.forEach((t, i) => c.str(t, `topics[${i}]`, 'an SNS topic ARN such as "arn:aws:sns:us-east-1:111111111111:alerts"', SNS_TOPIC_ARN));
+  }
+
+  // Buckets
+  if (s.buckets !== undefined && c.array(s.buckets, 'buckets')) {
+    const seen = new Set<string>();
+    s.buckets.forEach((b, i) => {
+      if (c.str(b, `buckets[${i}]`, 'an S3 bucket name (3-63 of a-z, 0-9, ".", "-")', BUCKET_NAME)) {
+        if (seen.has(b)) c.problem(`buckets[${i}]`, `duplicate bucket "${b}"`);
+        seen.add(b);
+      }
+    });
+  }
+
+  // Secrets
+  if (s.secrets !== undefined && c.array(s.secrets, 'secrets')) {
+    const seen = new Set<string>();
+    s.secrets.forEach((x, i) => {
+      const p = `secrets[${i}]`;
+      if (!c.object(x, p)) return;
+      c.known(x, p, ['name', 'value', 'region']);
+      if (c.str(x.name, `${p}.name`, 'a secret name (1-512 of letters, digits, /_+=.@-)', SECRET_NAME)) {
+        if (seen.has(x.name)) c.problem(`${p}.name`, `duplicate secret "${x.name}"`);
+        seen.add(x.name);
+      }
+      if (typeof x.value !== 'string') c.fail(`${p}.value`, 'a string (the SecretString)', x.value);
+      if (c.str(x.region, `${p}.region`, 'a region name such as "us-east-1"', REGION, true) && !regions.includes(x.region)) {
+        c.problem(`${p}.region`, `"${x.region}" is not one of the scenario's regions`);
+      }
+    });
   }
 
   // Faults

@@ -15,9 +15,11 @@ import { QUERY_CONTENT_TYPE, parseQueryBody, renderQueryError, renderQueryResult
 import type { Scenario, ScenarioFault, ScenarioService } from './scenario-types';
 import { cloudtrail } from './services/cloudtrail';
 import { organizations } from './services/organizations';
+import { s3 } from './services/s3';
+import { secretsmanager } from './services/secretsmanager';
 import { sns } from './services/sns';
 import { parseRoleArn, sts } from './services/sts';
-import type { CallContext, ServiceDef } from './services/types';
+import type { CallContext, RestRequest, ServiceDef } from './services/types';
 import { World, type Identity, type PublishedMessage } from './world';
 
 export type { PublishedMessage } from './world';
@@ -75,9 +77,14 @@ export interface StartOptions {
   port?: number;
   /** Only loopback addresses are accepted. Default 127.0.0.1. */
   host?: string;
+  /**
+   * `full` (default) keeps every call in `calls`; `counts` keeps only the per-action counts
+   * (`calls` stays empty), so a benchmark's hundreds of thousands of calls cost no memory.
+   */
+  callLog?: 'full' | 'counts';
 }
 
-const SERVICES: Record<ScenarioService, ServiceDef> = { sts, sns, organizations, cloudtrail };
+const SERVICES: Record<ScenarioService, ServiceDef> = { sts, sns, organizations, cloudtrail, s3, secretsmanager };
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
@@ -118,6 +125,8 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
   const faults = new FaultInjector(scenario.faults);
   let rand = mulberry32(scenario.latency?.seed ?? 1);
   const calls: CallRecord[] = [];
+  const countsOnly = opts.callLog === 'counts';
+  const counts = new Map<string, number>();
   let seq = 0;
   let stopped = false;
   const sockets = new Set<Socket>();
@@ -151,6 +160,10 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     if (errorCode !== undefined) rec.errorCode = errorCode;
     rec.finishedAt = new Date();
     rec.durationMs = rec.finishedAt.getTime() - rec.startedAt.getTime();
+    if (countsOnly) {
+      const key = `${rec.service}:${rec.action}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
   }
 
   function send(res: http.ServerResponse, status: number, contentType: string, body: string, requestId: string, extra: Record<string, string> = {}): void {
@@ -164,8 +177,10 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     res.end(body);
   }
 
-  function sendError(res: http.ServerResponse, def: ServiceDef | undefined, protocol: 'query' | 'json', err: AwsError, requestId: string): void {
-    if (protocol === 'query') {
+  function sendError(res: http.ServerResponse, def: ServiceDef | undefined, protocol: ServiceDef['protocol'], err: AwsError, requestId: string, method?: string): void {
+    if (def?.protocol === 'rest-xml') {
+      send(res, err.status, 'application/xml', method === 'HEAD' ? '' : def.renderError(err, requestId), requestId, { 'x-amz-request-id': requestId });
+    } else if (protocol === 'query') {
       const xmlns = def?.protocol === 'query' ? def.xmlns : 'https://sts.amazonaws.com/doc/2011-06-15/';
       send(res, err.status, QUERY_CONTENT_TYPE, renderQueryError(err, xmlns, requestId), requestId);
     } else {
@@ -183,7 +198,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     const contentType = String(req.headers['content-type'] ?? '');
     const scope = parseAuthorization(req.headers.authorization);
     const def: ServiceDef | undefined = scope && Object.prototype.hasOwnProperty.call(SERVICES, scope.service) ? SERVICES[scope.service as ScenarioService] : undefined;
-    const protocol: 'query' | 'json' = def ? def.protocol : contentType.includes('x-www-form-urlencoded') ? 'query' : 'json';
+    const protocol: ServiceDef['protocol'] = def ? def.protocol : contentType.includes('x-www-form-urlencoded') ? 'query' : 'json';
 
     const rec: CallRecord = {
       seq: ++seq,
@@ -195,15 +210,15 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       outcome: 'pending',
       startedAt,
     };
-    calls.push(rec);
+    if (!countsOnly) calls.push(rec);
 
     const fail = (err: AwsError) => {
       finish(rec, 'error', err.status, err.code);
-      sendError(res, def, protocol, err, requestId);
+      sendError(res, def, protocol, err, requestId, req.method);
     };
 
     if (body === undefined) return fail(new AwsError('RequestEntityTooLarge', 'Request body too large or aborted', 413));
-    if (req.method !== 'POST') return fail(new AwsError('InvalidAction', `Unsupported HTTP method ${req.method ?? ''}`));
+    if (req.method !== 'POST' && def?.protocol !== 'rest-xml') return fail(new AwsError('InvalidAction', `Unsupported HTTP method ${req.method ?? ''}`));
     if (!scope) {
       return fail(
         protocol === 'query'
@@ -215,9 +230,23 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
 
     // Action and parameters.
     let action: string;
-    let params: QueryParams | JsonParams;
+    let params: QueryParams | JsonParams | RestRequest;
     try {
-      if (def.protocol === 'query') {
+      if (def.protocol === 'rest-xml') {
+        const url = new URL(req.url ?? '/', 'http://simulator');
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        const rest: RestRequest = {
+          method: req.method ?? 'GET',
+          path: decodeURIComponent(url.pathname),
+          query: Object.fromEntries(url.searchParams),
+          headers,
+          host: String(req.headers.host ?? ''),
+          body,
+        };
+        params = rest;
+        action = def.route(rest);
+      } else if (def.protocol === 'query') {
         const q = parseQueryBody(body);
         params = q;
         action = q.Action ?? '';
@@ -269,15 +298,15 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
           break;
         case 'error': {
           await sleep(latencyFor(rec));
-          const err = faultError(fault, def.protocol);
+          const err = faultError(fault, def.protocol === 'json' ? 'json' : 'query');
           finish(rec, 'fault', err.status, err.code);
-          sendError(res, def, def.protocol, err, requestId);
+          sendError(res, def, def.protocol, err, requestId, req.method);
           return;
         }
         case 'malformed':
           await sleep(latencyFor(rec));
           finish(rec, 'fault', 200);
-          send(res, 200, def.protocol === 'query' ? QUERY_CONTENT_TYPE : JSON_CONTENT_TYPE, fault.body ?? '', requestId);
+          send(res, 200, def.protocol === 'json' ? JSON_CONTENT_TYPE : def.protocol === 'query' ? QUERY_CONTENT_TYPE : 'application/xml', fault.body ?? '', requestId);
           return;
       }
     }
@@ -291,7 +320,9 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       if (!handler) {
         throw def.protocol === 'query'
           ? new AwsError('InvalidAction', `Could not find operation ${action} for version ${def.version}`)
-          : new AwsError('UnknownOperationException', `Unknown operation ${String(req.headers['x-amz-target'] ?? '')}`);
+          : def.protocol === 'rest-xml'
+            ? new AwsError('NotImplemented', `The simulator does not implement ${req.method ?? ''} ${req.url ?? ''}`, 501)
+            : new AwsError('UnknownOperationException', `Unknown operation ${String(req.headers['x-amz-target'] ?? '')}`);
       }
       if (def.regional && !world.regions.has(scope.region)) {
         // A region the account has not enabled (opt-in region): AWS rejects the credentials there.
@@ -301,7 +332,14 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       }
       const ctx: CallContext = { world, identity, region: scope.region, action, now };
       const result = (handler as (c: CallContext, p: unknown) => unknown)(ctx, params);
-      if (def.protocol === 'query') {
+      if (def.protocol === 'rest-xml') {
+        const r = result as { status: number; headers?: Record<string, string>; body?: string };
+        if (!res.destroyed && !res.writableEnded && !res.headersSent) {
+          const body = req.method === 'HEAD' ? '' : (r.body ?? '');
+          res.writeHead(r.status, { 'x-amz-request-id': requestId, 'content-length': String(Buffer.byteLength(body)), ...r.headers });
+          res.end(body);
+        }
+      } else if (def.protocol === 'query') {
         send(res, 200, QUERY_CONTENT_TYPE, renderQueryResult(action, def.xmlns, result, requestId), requestId);
       } else {
         send(res, 200, JSON_CONTENT_TYPE, renderJsonResult(result), requestId);
@@ -353,15 +391,25 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       return world.scenario;
     },
     callCount(service, action) {
+      if (countsOnly) {
+        let n = 0;
+        for (const [key, c] of counts) {
+          const [s, a] = key.split(':');
+          if ((service === undefined || s === service) && (action === undefined || a === action)) n += c;
+        }
+        return n;
+      }
       return calls.filter((c) => (service === undefined || c.service === service) && (action === undefined || c.action === action)).length;
     },
     callCounts() {
+      if (countsOnly) return Object.fromEntries(counts);
       const out: Record<string, number> = {};
       for (const c of calls) out[`${c.service}:${c.action}`] = (out[`${c.service}:${c.action}`] ?? 0) + 1;
       return out;
     },
     reset() {
       calls.length = 0;
+      counts.clear();
       world.published.length = 0;
       faults.reset();
       rand = mulberry32(world.scenario.latency?.seed ?? 1);

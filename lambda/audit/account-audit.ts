@@ -2,10 +2,9 @@
  * One account, end to end: credentials → trails → status and selectors → verdict.
  * Every failure becomes evidence in the verdict (ERROR with the call and AWS's code); nothing throws.
  */
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { OrgAccount } from '../aws/accounts';
-import type { AwsClients } from '../aws/clients';
+import type { AwsClients, CloudTrailApi } from '../aws/clients';
 import type { AccountCredentials } from '../aws/credentials';
 import { describeCallError, isAccessDenied, toCallError } from '../aws/errors';
 import { describeTrails, TrailCallError, trailStatusAndSelectors } from '../aws/trails';
@@ -42,15 +41,7 @@ export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps):
     );
   }
 
-  const clientsByRegion = new Map<string, CloudTrailClient>();
-  const clientFor = (region: string) => {
-    let c = clientsByRegion.get(region);
-    if (!c) {
-      c = deps.clients.cloudTrail(region, credentials);
-      clientsByRegion.set(region, c);
-    }
-    return c;
-  };
+  const clientFor = (region: string) => deps.clients.cloudTrail(region, credentials);
 
   let trails: TrailFacts[];
   try {
@@ -77,7 +68,7 @@ export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps):
 }
 
 /** Status and selectors as `accountId`, in the trail's home region; failures become evidence. */
-export async function fetchTrailDetails(client: CloudTrailClient, accountId: string, trail: TrailFacts, abortSignal: AbortSignal): Promise<TrailDetails> {
+export async function fetchTrailDetails(client: CloudTrailApi, accountId: string, trail: TrailFacts, abortSignal: AbortSignal): Promise<TrailDetails> {
   try {
     const { status, selectors } = await trailStatusAndSelectors(client, trail.arn, abortSignal);
     return { ok: true, status, selectors, source: 'self' };

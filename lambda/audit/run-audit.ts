@@ -18,6 +18,9 @@ import { auditAccount, fetchTrailDetails, timeoutVerdict } from './account-audit
 import { OrgTrailCache } from './org-trails';
 import { createPool } from './pool';
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface Logger {
   debug(message: string, extra?: Record<string, unknown>): void;
   info(message: string, extra?: Record<string, unknown>): void;
@@ -53,7 +56,9 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
   const controller = new AbortController();
   // Every in-flight call listens on the run's signal (and removes its listener when done).
   setMaxListeners(0, controller.signal);
-  const deadlineTimer = options.deadline ? setTimeout(() => controller.abort(), Math.max(0, options.deadline - started)) : undefined;
+  // setTimeout fires at once for delays beyond 2^31-1 ms (about 24.8 days): no timer is needed then.
+  const untilDeadline = options.deadline === undefined ? undefined : Math.max(0, options.deadline - started);
+  const deadlineTimer = untilDeadline !== undefined && untilDeadline <= MAX_TIMER_MS ? setTimeout(() => controller.abort(), untilDeadline) : undefined;
   deadlineTimer?.unref();
   const signal = controller.signal;
   const deadlineReached = new Promise<'deadline'>((resolve) => signal.addEventListener('abort', () => resolve('deadline'), { once: true }));

@@ -1,7 +1,10 @@
 /**
- * SDK clients for one run. Every client shares one keep-alive connection pool: the CloudTrail
- * endpoint of a region is the same host for every account, so per-account clients are cheap
- * and hold no sockets of their own. Endpoints, including `AWS_ENDPOINT_URL`, resolve as the SDK does.
+ * SDK clients for one run. Every client shares one keep-alive connection pool, and there is one
+ * long-lived client per service and region: building an SDK client resolves its whole
+ * configuration (environment, shared config files, endpoint rules), which costs more CPU than the
+ * two calls an account needs. An account's CloudTrail calls go through the region's one client,
+ * signed with the account's credentials (`cloudTrail`).
+ * Endpoints, including `AWS_ENDPOINT_URL`, resolve as the SDK does.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -9,6 +12,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
@@ -27,9 +31,16 @@ export interface ClientOptions {
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
+/** What the audit needs of a CloudTrail client: `send`, as one account. */
+export type CloudTrailApi = Pick<CloudTrailClient, 'send'>;
+
+/** The credentials of the account a CloudTrail request is sent for; unset: the run's own. */
+const actingAs = new AsyncLocalStorage<AwsCredentialIdentity | undefined>();
+
 export class AwsClients {
   private readonly handler: NodeHttpHandler;
   private readonly sts = new Map<string, STSClient>();
+  private readonly cloudTrails = new Map<string, CloudTrailClient>();
 
   constructor(private readonly options: ClientOptions) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
@@ -61,9 +72,29 @@ export class AwsClients {
     return new OrganizationsClient(this.common(region));
   }
 
-  /** A CloudTrail client acting as one account; `credentials` undefined means the run's own. */
-  cloudTrail(region: string, credentials?: Credentials): CloudTrailClient {
-    return new CloudTrailClient({ ...this.common(region), ...(credentials ? { credentials } : {}) });
+  /**
+   * CloudTrail in `region`, acting as one account; `credentials` undefined means the run's own.
+   * Cheap: no client is built per account. The region's one client signs each request with the
+   * credentials of the account whose `send` started it (carried by AsyncLocalStorage), so retries
+   * and concurrent accounts never mix them up.
+   */
+  cloudTrail(region: string, credentials?: AwsCredentialIdentity): CloudTrailApi {
+    let client = this.cloudTrails.get(region);
+    if (!client) {
+      const own = this.ownCredentials(region);
+      // `memoized` tells the SDK not to cache this provider's answer: it differs per request.
+      const perRequest = Object.assign(async () => actingAs.getStore() ?? own(), { memoized: true });
+      client = new CloudTrailClient({ ...this.common(region), credentials: perRequest });
+      this.cloudTrails.set(region, client);
+    }
+    const shared = client;
+    const send = (...args: unknown[]) => actingAs.run(credentials, () => (shared.send as (...a: unknown[]) => unknown)(...args));
+    return { send: send as CloudTrailClient['send'] };
+  }
+
+  /** The run's own credentials, resolved once (the STS client's, from the options or the SDK's default chain). */
+  private ownCredentials(region: string): () => Promise<AwsCredentialIdentity> {
+    return this.stsClient(region).config.credentials;
   }
 
   sns(region: string): SNSClient {

@@ -20,8 +20,11 @@ export function toCallError(err: unknown, call: string, where: { accountId?: str
   if (deadline?.aborted) {
     return { call, code: 'DeadlineExceeded', message: 'the run reached its deadline before this call finished', ...where };
   }
-  const e = err as { name?: unknown; Code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
-  const code = typeof e?.name === 'string' && e.name !== 'Error' ? e.name : typeof e?.Code === 'string' ? e.Code : 'UnknownError';
+  const e = err as { name?: unknown; Code?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
+  // Network failures carry Node's system code (ECONNRESET, ECONNREFUSED, ...), more telling than the wrapper's name.
+  // (A timeout keeps the SDK's TimeoutError: the SDK tags it ETIMEDOUT, and also labels resets TimeoutError.)
+  const systemCode = typeof e?.code === 'string' && /^E[A-Z]{3,}$/.test(e.code) && e.code !== 'ETIMEDOUT' ? e.code : undefined;
+  const code = systemCode ?? (typeof e?.name === 'string' && e.name !== 'Error' ? e.name : typeof e?.Code === 'string' ? e.Code : 'UnknownError');
   let message = typeof e?.message === 'string' && e.message ? e.message : String(err);
   if (e?.$metadata?.httpStatusCode && !message.includes(String(e.$metadata.httpStatusCode))) message += ` (HTTP ${e.$metadata.httpStatusCode})`;
   return { call, code, message: oneLine(message), ...where };

@@ -3,7 +3,8 @@
  * GetTrailStatus + GetEventSelectors by ARN in each multi-region trail's home region.
  * Responses are checked field by field: a malformed one is an error, never a guess.
  */
-import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailApi } from './clients';
 import { dedupeByArn } from '../rule/evaluate';
 import type { AdvancedSelector, ClassicSelector, SelectorConfig, TrailFacts, TrailStatus } from '../rule/types';
 import { MalformedResponseError } from './errors';
@@ -11,7 +12,7 @@ import { MalformedResponseError } from './errors';
 const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
 
 /** Every trail the account can see from `region`: its own (any home region) and organization trails. */
-export async function describeTrails(client: CloudTrailClient, abortSignal?: AbortSignal): Promise<TrailFacts[]> {
+export async function describeTrails(client: CloudTrailApi, abortSignal?: AbortSignal): Promise<TrailFacts[]> {
   const out = await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
   if (!Array.isArray(out.trailList)) throw new MalformedResponseError('DescribeTrails returned no trailList');
   return dedupeByArn(out.trailList.map((t, i) => toTrailFacts(t as Record<string, unknown>, i)));
@@ -37,7 +38,7 @@ function toTrailFacts(t: Record<string, unknown>, index: number): TrailFacts {
 }
 
 /** Status and selectors of one trail, both by ARN, with a client of the trail's home region. */
-export async function trailStatusAndSelectors(client: CloudTrailClient, arn: string, abortSignal?: AbortSignal): Promise<{ status: TrailStatus; selectors: SelectorConfig }> {
+export async function trailStatusAndSelectors(client: CloudTrailApi, arn: string, abortSignal?: AbortSignal): Promise<{ status: TrailStatus; selectors: SelectorConfig }> {
   const [status, selectors] = await Promise.all([getStatus(client, arn, abortSignal), getSelectors(client, arn, abortSignal)]);
   return { status, selectors };
 }
@@ -52,7 +53,7 @@ export class TrailCallError extends Error {
   }
 }
 
-async function getStatus(client: CloudTrailClient, arn: string, abortSignal?: AbortSignal): Promise<TrailStatus> {
+async function getStatus(client: CloudTrailApi, arn: string, abortSignal?: AbortSignal): Promise<TrailStatus> {
   try {
     const out = await client.send(new GetTrailStatusCommand({ Name: arn }), { abortSignal });
     if (typeof out.IsLogging !== 'boolean') throw new MalformedResponseError(`GetTrailStatus for ${arn} has no boolean IsLogging`);
@@ -62,7 +63,7 @@ async function getStatus(client: CloudTrailClient, arn: string, abortSignal?: Ab
   }
 }
 
-async function getSelectors(client: CloudTrailClient, arn: string, abortSignal?: AbortSignal): Promise<SelectorConfig> {
+async function getSelectors(client: CloudTrailApi, arn: string, abortSignal?: AbortSignal): Promise<SelectorConfig> {
   try {
     const out = await client.send(new GetEventSelectorsCommand({ TrailName: arn }), { abortSignal });
     return toSelectorConfig(arn, out.EventSelectors, out.AdvancedEventSelectors);

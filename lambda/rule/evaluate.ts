@@ -174,15 +174,26 @@ export function trailLabel(t: { name: string; arn: string; isOrganizationTrail: 
   return t.isOrganizationTrail ? `Organization trail ${t.arn}` : `Trail ${t.name}`;
 }
 
-/** Closest first: multi-region before single-region, then fewer shortfalls, then the more specific one. */
+/**
+ * Closest first: multi-region before single-region, then fewer shortfalls, then the more
+ * specific shortfalls (compared from the most specific down), then the account's own trail before
+ * an organization trail, then the ARN, so the verdict never
+ * depends on the order DescribeTrails lists trails in.
+ */
 function closeness(a: TrailVerdict, b: TrailVerdict): number {
   if (a.isMultiRegionTrail !== b.isMultiRegionTrail) return a.isMultiRegionTrail ? -1 : 1;
   if (a.failures.length !== b.failures.length) return a.failures.length - b.failures.length;
-  return maxSpecificity(b) - maxSpecificity(a);
+  const sa = specificities(a);
+  const sb = specificities(b);
+  for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return sb[i] - sa[i];
+  // Equally close: the account's own trail first (its fix is in the account's own hands).
+  if (a.isOrganizationTrail !== b.isOrganizationTrail) return a.isOrganizationTrail ? 1 : -1;
+  return a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0;
 }
 
-function maxSpecificity(v: TrailVerdict): number {
-  return Math.max(...v.failures.map((f) => failSpecificity(f.code)));
+/** The trail's shortfalls as specificity ranks, most specific first. */
+function specificities(v: TrailVerdict): number[] {
+  return v.failures.map((f) => failSpecificity(f.code)).sort((x, y) => y - x);
 }
 
 function noMultiRegionReason(verdicts: TrailVerdict[]): Finding {

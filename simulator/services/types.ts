@@ -1,3 +1,4 @@
+import type { AwsError } from '../errors';
 import type { JsonParams } from '../protocol-json';
 import type { QueryParams } from '../protocol-query';
 import type { ScenarioService } from '../scenario-types';
@@ -38,4 +39,32 @@ export interface JsonService extends ServiceBase {
   describe(action: string, params: JsonParams): Record<string, unknown>;
 }
 
-export type ServiceDef = QueryService | JsonService;
+/** A REST request as the REST-XML services (S3) see it: method, path, query and headers carry the parameters. */
+export interface RestRequest {
+  method: string;
+  /** Decoded path, e.g. `/bucket/reports/a b.json`. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** The `Host` header, for virtual-hosted-style addressing (`bucket.localhost:PORT`). */
+  host: string;
+  body: string;
+}
+
+export interface RestResult {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface RestXmlService extends ServiceBase {
+  protocol: 'rest-xml';
+  /** The API action a request is (e.g. `PutObject` for PUT /bucket/key); '' when none matches. */
+  route(req: RestRequest): string;
+  actions: Record<string, (ctx: CallContext, req: RestRequest) => RestResult>;
+  describe(action: string, req: RestRequest): Record<string, unknown>;
+  /** The error body (HEAD answers carry none). */
+  renderError(err: AwsError, requestId: string): string;
+}
+
+export type ServiceDef = QueryService | JsonService | RestXmlService;

@@ -91,7 +91,7 @@ describe('publishReport', () => {
     expect(subject).not.toMatch(/[\r\n]/);
   });
 
-  test('message attributes carry the FAIL count and the ERROR + run error count', async () => {
+  test('message attributes carry the FAIL count, the ERROR + run error count, the kind, and the change kinds and statuses listed', async () => {
     const r = report([account(accountId(1), 'FAIL'), account(accountId(2), 'FAIL'), account(accountId(3), 'ERROR')], {
       errors: [{ code: 'ACCOUNT_NOT_FOUND', message: 'Account 999999999999 was selected but is not in the organization.' }],
     });
@@ -99,6 +99,10 @@ describe('publishReport', () => {
     expect(published().MessageAttributes).toEqual({
       'trailcheck.fail': { DataType: 'Number', StringValue: '2' },
       'trailcheck.error': { DataType: 'Number', StringValue: '2' },
+      // Without a previous report every failing account is new (the CLI, a first run).
+      'trailcheck.kind': { DataType: 'String', StringValue: 'every-run' },
+      'trailcheck.change': { DataType: 'String.Array', StringValue: '["new-error","new-fail","run-error"]' },
+      'trailcheck.status': { DataType: 'String.Array', StringValue: '["ERROR","FAIL"]' },
     });
   });
 

@@ -13,6 +13,8 @@ const FUNCTION_ROLE_ACTIONS = [
   'logs:CreateLogStream',
   'logs:PutLogEvents',
   'organizations:ListAccounts',
+  's3:GetObject',
+  's3:PutObject',
   'sns:Publish',
   'sqs:SendMessage',
   'sts:AssumeRole',
@@ -73,6 +75,8 @@ describe('audit stack, management mode (defaults)', () => {
       'AWS::Scheduler::Schedule': 1,
       'AWS::CloudWatch::Alarm': 3,
       'AWS::CloudFormation::StackSet': 1,
+      'AWS::S3::Bucket': 1,
+      'AWS::S3::BucketPolicy': 1,
     });
   });
 
@@ -118,6 +122,11 @@ describe('audit stack, management mode (defaults)', () => {
       TRAILCHECK_STRICT: 'false',
       TRAILCHECK_PUBLISH_ON_PASS: 'false',
       TRAILCHECK_REQUIRE_ORGANIZATION: 'true',
+      TRAILCHECK_ALERT_MODE: 'changes',
+      TRAILCHECK_REMINDER_DAYS: '7',
+      TRAILCHECK_REPORT_BUCKET: { Ref: logicalIdOf(s.auditJson, 'AWS::S3::Bucket') },
+      TRAILCHECK_REPORT_PREFIX: 'trailcheck/',
+      TRAILCHECK_CHATBOT_FORMAT: 'false',
     });
   });
 
@@ -274,8 +283,9 @@ describe('audit stack, management mode (defaults)', () => {
     for (const { statement } of allStatements(s.auditJson)) {
       for (const a of asArray(statement.Action)) {
         if (a === '*' || a.endsWith(':*')) {
-          // Only the TLS-only deny on the queue may name every action.
-          expect(statement).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+          // Only the TLS-only denies (queue, bucket: no TLS, or TLS older than 1.2) may name every action.
+          expect([{ Bool: { 'aws:SecureTransport': 'false' } }, { NumericLessThan: { 's3:TlsVersion': 1.2 } }]).toContainEqual(statement.Condition);
+          expect(statement.Effect).toBe('Deny');
         }
       }
     }
@@ -299,7 +309,7 @@ describe('audit stack, management mode (defaults)', () => {
   });
 
   it('outputs what the runbook needs', () => {
-    expect(Object.keys(s.auditJson.Outputs).sort()).toEqual(['FailedRunsQueueUrl', 'FunctionName', 'FunctionRoleArn', 'LogGroupName', 'TopicArn']);
+    expect(Object.keys(s.auditJson.Outputs).sort()).toEqual(['FailedRunsQueueUrl', 'FunctionName', 'FunctionRoleArn', 'LogGroupName', 'ReportBucketName', 'TopicArn']);
   });
 });
 

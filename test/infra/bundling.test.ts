@@ -15,11 +15,13 @@ describe('function bundling', () => {
   let handler: string;
   let functionEnv: Record<string, unknown>;
   let topicLogicalId: string;
+  let bucketLogicalId: string;
   beforeAll(() => {
     const s = synth({}, { bundling: true, nag: false });
     const fn = Object.values<any>(s.audit.findResources('AWS::Lambda::Function'))[0];
     functionEnv = fn.Properties.Environment.Variables;
     topicLogicalId = Object.keys(s.audit.findResources('AWS::SNS::Topic'))[0];
+    bucketLogicalId = Object.keys(s.audit.findResources('AWS::S3::Bucket'))[0];
     const code = fn.Properties.Code;
     expect(code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
     const outdir = s.app.outdir;
@@ -47,8 +49,9 @@ describe('function bundling', () => {
     expect(handler).toContain('ListAccountsCommand');
   });
 
-  it('the deployed artifact works: the bundle, with the environment the stack gives it, audits the simulated organization and publishes', async () => {
-    const scenario = loadScenario(path.join(ROOT, 'simulator/scenarios/demo.json'));
+  it('the deployed artifact works: the bundle, with the environment the stack gives it, audits the simulated organization, archives the report and publishes', async () => {
+    const bucket = 'trailcheck-reports-bundle-test';
+    const scenario = { ...loadScenario(path.join(ROOT, 'simulator/scenarios/demo.json')), buckets: ['trailcheck-reports-bundle-test'] };
     const topicArn = scenario.topics?.[0] as string;
     const region = 'us-east-1';
     // The stack's environment, its CloudFormation references resolved as they would be at deploy time.
@@ -57,6 +60,7 @@ describe('function bundling', () => {
       if (typeof value === 'string') resolved[name] = value;
       else if ((value as { Ref?: string }).Ref === topicLogicalId) resolved[name] = topicArn;
       else if ((value as { Ref?: string }).Ref === 'AWS::Region') resolved[name] = region;
+      else if ((value as { Ref?: string }).Ref === bucketLogicalId) resolved[name] = bucket;
       else throw new Error(`environment variable ${name} has an unexpected value ${JSON.stringify(value)}`);
     }
     expect(Object.keys(resolved)).toEqual(expect.arrayContaining(['TRAILCHECK_TOPIC_ARN', 'TRAILCHECK_ROLE_NAME', 'TRAILCHECK_REGION']));
@@ -93,6 +97,8 @@ describe('function bundling', () => {
       expect(result.summary).toMatchObject({ total: scenario.accounts.length, FAIL: expect.any(Number), ERROR: expect.any(Number) });
       expect(result.summary.FAIL).toBeGreaterThan(0);
       expect(result.publish).toMatchObject({ published: true });
+      expect(result.reportUri).toMatch(new RegExp(`^s3://${bucket}/trailcheck/reports/\\d{4}/\\d{2}/\\d{2}/${result.runId}\\.json$`));
+      expect(sim.callCounts()).toMatchObject({ 's3:PutObject': 2, 's3:GetObject': 1 });
       expect(sim.published).toHaveLength(1);
       expect(sim.published[0]).toMatchObject({ topicArn, messageStructure: 'json', subject: `trailcheck: ${result.summary.FAIL} FAIL, ${result.summary.ERROR} ERROR of ${result.summary.total} accounts` });
       const body = JSON.parse(sim.published[0].message);

@@ -12,6 +12,10 @@ import { BASE, CDK_JSON, readNagViolations, synth, tempOutdir } from './helpers'
 
 const DELEGATED = {
   mode: 'delegatedAdmin',
+  // Every alert channel, so their findings and acknowledgments are checked too.
+  slackWebhook: true,
+  chatbotSlackWorkspaceId: 'T0123ABCD',
+  chatbotSlackChannelId: 'C0123ABCD',
   auditAccountId: '222222222222',
   memberRoleTargets: ['ou-a1b2-cd34ef56'],
   ous: ['ou-a1b2-cd34ef56'],
@@ -23,8 +27,12 @@ const EXPECTED_ACKNOWLEDGMENTS = [
   'Trailcheck AwsSolutions-IAM5[Resource::<AuditFunctionD052CD6C.Arn>:*]',
   'Trailcheck/FailedRuns AwsSolutions-SQS3',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::<ReportsBucket95FE29A2.Arn>/trailcheck/*]',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/TrailcheckAuditRole]',
+  'Trailcheck/Reports/Bucket AwsSolutions-S1',
+  'Trailcheck/Slack/Failures AwsSolutions-SQS3',
+  'Trailcheck/Slack/WebhookUrl AwsSolutions-SMG4',
   'TrailcheckManagementRole/AuditRole/Role AwsSolutions-IAM5[Resource::*]',
   'TrailcheckManagementRole/AuditRole/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
   'TrailcheckMemberRole/AuditRole/Role AwsSolutions-IAM5[Resource::*]',

@@ -144,6 +144,30 @@ describe('verdict details', () => {
     expect(codes(v.reasons)).toEqual(['NOT_LOGGING']);
   });
 
+  test('equally close trails: the own trail decides, whatever the order DescribeTrails gave', () => {
+    const own = trail({ name: 'own', logging: false });
+    const org = trail({ name: 'org-trail', org: true, logging: false });
+    for (const order of [[own, org], [org, own]]) {
+      const v = evaluateAccount(order, DEFAULT);
+      expect(v.closestTrailArn).toBe(own.arn);
+      expect(v.remediation).toEqual(['aws cloudtrail start-logging --name own --region us-east-1']);
+    }
+  });
+
+  test('strict mode: the trail that only misses strict checks is closer than one that also fails the rule', () => {
+    const excluded = trail({ name: 'a', deliveryError: 'NoSuchBucket', classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] });
+    const filtered = trail({
+      name: 'b',
+      deliveryError: 'NoSuchBucket',
+      advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', StartsWith: ['t'] }] }],
+    });
+    for (const order of [[excluded, filtered], [filtered, excluded]]) {
+      const v = evaluateAccount(order, STRICT);
+      expect(v.closestTrailArn).toBe(excluded.arn);
+      expect(codes(v.reasons).sort()).toEqual(['DELIVERY_ERROR', 'EXCLUDED_EVENT_SOURCES']);
+    }
+  });
+
   test('every shortfall of the closest trail is listed', () => {
     const v = evaluateAccount([trail({ logging: false, classic: [{ ...DEFAULT_CLASSIC, IncludeManagementEvents: false }] })], DEFAULT);
     expect(codes(v.reasons)).toEqual(['NOT_LOGGING', 'NO_MANAGEMENT_EVENTS']);

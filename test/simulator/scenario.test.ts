@@ -72,7 +72,7 @@ describe('parseScenario', () => {
 
   test('faults and latency', () => {
     expect(problems((s) => (s.faults = [{ service: 'ec2', kind: 'error', code: 'X' }]))).toContain(
-      'bad.json: faults[0].service: expected one of "sts", "organizations", "cloudtrail", "sns", got "ec2"',
+      'bad.json: faults[0].service: expected one of "sts", "organizations", "cloudtrail", "sns", "s3", "secretsmanager", got "ec2"',
     );
     expect(problems((s) => (s.faults = [{ service: 'sts', kind: 'explode' }])).join('\n')).toContain('faults[0].kind: expected one of "error", "reset", "hang", "delay", "malformed", got "explode"');
     expect(problems((s) => (s.faults = [{ service: 'sts', kind: 'error' }])).join('\n')).toContain('faults[0].code: expected an AWS error code');
@@ -189,7 +189,7 @@ describe('CLI', () => {
     expect(code).toBe(0);
   });
 
-  test('a broken scenario exits 1 with the validation message', async () => {
+  test('a broken scenario exits 2 (a usage error) with the validation message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ caller: { accountId: '1' }, accounts: [] }));
     const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'simulator/main.ts'), join(dir, 'bad.json')], {
@@ -199,7 +199,7 @@ describe('CLI', () => {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err).toContain('bad.json: caller.accountId: expected a 12-digit account id, got "1"');
   });
 });

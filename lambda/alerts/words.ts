@@ -1,0 +1,66 @@
+/** Small wording helpers shared by the email, Chatbot and Slack renderings. */
+import type { ChangeKind } from './changes';
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/**
+ * `text` cut to at most `max` characters at a word boundary, ending with `suffix` when cut.
+ * Never cuts inside a word (or an HTML entity such as `&amp;`); a first word longer than the
+ * room is dropped whole, leaving only the suffix.
+ */
+export function truncateWords(text: string, max: number, suffix = '…'): string {
+  if (text.length <= max) return text;
+  const room = max - suffix.length;
+  if (room <= 0) return suffix.slice(0, max);
+  const cut = text.slice(0, room + 1);
+  const space = cut.search(/\s\S*$/);
+  return `${space > 0 ? text.slice(0, space).trimEnd() : ''}${suffix}`;
+}
+
+/** Section titles, by whether there was a previous run to compare with. */
+export function changeTitle(change: ChangeKind, compared: boolean): string {
+  switch (change) {
+    case 'new-error':
+      return compared ? 'Newly in ERROR (cannot be audited)' : 'ERROR (cannot be audited)';
+    case 'new-fail':
+      return compared ? 'Newly failing' : 'Failing';
+    case 'resolved':
+      return 'Resolved (now PASS)';
+    case 'still-failing':
+      return 'Still failing';
+  }
+}
+
+/** A trail in a few words: `tools-trail (us-east-1, multi-region, not logging, management events ALL)`. */
+export function describeTrail(t: {
+  name: string;
+  homeRegion: string;
+  ownerAccountId: string;
+  isMultiRegionTrail: boolean;
+  isOrganizationTrail: boolean;
+  isLogging?: boolean;
+  managementEvents?: string;
+}): string {
+  const facts = [
+    t.homeRegion,
+    t.isOrganizationTrail ? `organization trail of ${t.ownerAccountId}` : '',
+    t.isMultiRegionTrail ? 'multi-region' : 'single-region',
+    t.isLogging === undefined ? '' : t.isLogging ? 'logging' : 'not logging',
+    t.managementEvents ? `management events ${t.managementEvents}` : '',
+  ].filter(Boolean);
+  return `${t.name} (${facts.join(', ')})`;
+}
+
+/**
+ * A remediation step split into its lead-in and the command to run (rendered as code):
+ * `aws cloudtrail start-logging …` → command only; `In the organization trail's owner account …: aws …`
+ * → both; advice without a command → lead only.
+ */
+export function splitStep(step: string): { lead?: string; command?: string } {
+  if (step.startsWith('aws ')) return { command: step };
+  const at = step.indexOf(': aws ');
+  if (at >= 0) return { lead: step.slice(0, at + 1), command: step.slice(at + 2) };
+  return { lead: step };
+}

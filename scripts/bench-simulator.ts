@@ -1,0 +1,43 @@
+/**
+ * The simulator for `npm run bench`, in a process of its own (forked by scripts/bench.ts) so its
+ * CPU and memory are not counted as the engine's. Keeps call counts only.
+ *
+ * Messages in: `{ type: 'start', accounts, profile, latencyScale, seed }` → `{ url }`;
+ * `{ type: 'reset' }` → `{ reset: true }`; `{ type: 'counts' }` → `{ counts }`; `{ type: 'stop' }`.
+ */
+import { DEFAULT_LATENCY, generateOrganization, scaleLatency, type OrgProfile } from '../simulator/generate';
+import { startSimulator, type Simulator } from '../simulator/server';
+
+export type SimulatorMessage =
+  | { type: 'start'; accounts: number; profile: OrgProfile; latencyScale: number; seed: number }
+  | { type: 'reset' }
+  | { type: 'counts' }
+  | { type: 'stop' };
+
+let sim: Simulator | undefined;
+
+// Never outlive the benchmark (it may have failed or been interrupted).
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (m: SimulatorMessage) => {
+  void (async () => {
+    switch (m.type) {
+      case 'start': {
+        const scenario = generateOrganization({ accounts: m.accounts, profile: m.profile, latency: { ...scaleLatency(DEFAULT_LATENCY, m.latencyScale), seed: m.seed } });
+        sim = await startSimulator(scenario, { callLog: 'counts' });
+        process.send?.({ url: sim.url });
+        break;
+      }
+      case 'reset':
+        sim?.reset();
+        process.send?.({ reset: true });
+        break;
+      case 'counts':
+        process.send?.({ counts: sim?.callCounts() ?? {} });
+        break;
+      case 'stop':
+        await sim?.stop();
+        process.exit(0);
+    }
+  })();
+});

@@ -1,0 +1,254 @@
+/**
+ * `npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE]
+ *   [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline parallel|serial|none]
+ *   [--baseline-accounts M]`
+ *
+ * The real engine, with the real SDK clients over HTTP, against the local simulator holding a
+ * generated organization of N accounts with per-call latency; beside it, in the same run, the
+ * per-region scanning approach (scripts/bench-baseline.ts) against the same simulator. Each
+ * measured run is a process of its own and the simulator another, so CPU and RSS are the run's.
+ * See docs/performance.md for what the columns mean and the lower-bound formula.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULTS, parseConfig, type AuditConfig } from '../lambda/config';
+import { DEFAULT_REGIONS } from '../simulator/scenario';
+import { DEFAULT_LATENCY, GENERATED, generateOrganization, ORG_PROFILES, scaleLatency, type OrgProfile } from '../simulator/generate';
+import { lowerBound } from './bench-model';
+import type { RunRequest, RunResult } from './bench-runner';
+import type { SimulatorMessage } from './bench-simulator';
+
+interface Options {
+  accounts: number;
+  profiles: OrgProfile[];
+  json?: string;
+  concurrency: number;
+  assumeRate: number;
+  latencyScale: number;
+  seed: number;
+  baseline: 'parallel' | 'serial' | 'none';
+  baselineAccounts: number;
+}
+
+const USAGE =
+  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline parallel|serial|none] [--baseline-accounts M]';
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    accounts: 10_000,
+    profiles: [...ORG_PROFILES],
+    concurrency: DEFAULTS.concurrency,
+    assumeRate: DEFAULTS.assumeRolePerSecond,
+    latencyScale: 1,
+    seed: 1,
+    baseline: 'parallel',
+    baselineAccounts: 1000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    const num = (min: number) => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min) throw new Error(`${flag}: expected a number ≥ ${min}, got ${v}`);
+      return n;
+    };
+    switch (flag) {
+      case '--accounts':
+        o.accounts = Math.floor(num(1));
+        break;
+      case '--profile': {
+        const p = value();
+        if (!ORG_PROFILES.includes(p as OrgProfile)) throw new Error(`--profile: expected ${ORG_PROFILES.join(' or ')}, got ${p}`);
+        o.profiles = [p as OrgProfile];
+        break;
+      }
+      case '--json':
+        o.json = value();
+        break;
+      case '--concurrency':
+        o.concurrency = Math.floor(num(1));
+        break;
+      case '--assume-rate':
+        o.assumeRate = Math.floor(num(1));
+        break;
+      case '--latency-scale':
+        o.latencyScale = num(0);
+        break;
+      case '--seed':
+        o.seed = Math.floor(num(0));
+        break;
+      case '--baseline': {
+        const b = value();
+        if (b !== 'parallel' && b !== 'serial' && b !== 'none') throw new Error(`--baseline: expected parallel, serial or none, got ${b}`);
+        o.baseline = b;
+        break;
+      }
+      case '--baseline-accounts':
+        o.baselineAccounts = Math.floor(num(1));
+        break;
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+      default:
+        throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+/** Sends `message` and resolves with the child's next message. */
+function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before answering`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as T);
+    });
+    child.send(message as object);
+  });
+}
+
+async function measuredRun(url: string, request: RunRequest): Promise<RunResult> {
+  const child = fork(path.join(__dirname, 'bench-runner.ts'), {
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: GENERATED.caller.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: GENERATED.caller.secretAccessKey,
+      AWS_REGION: request.config.region,
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      // Node 20 here; the SDK's notice that future versions need Node 22 is noise in a table.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    execArgv: [...process.execArgv, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+  });
+  const answer = await ask<{ ok: true; result: RunResult } | { ok: false; error: string }>(child, request);
+  if (!answer.ok) throw new Error(`${request.mode} run failed: ${answer.error}`);
+  return answer.result;
+}
+
+function perAccount(counts: Record<string, number>, accounts: number): Record<string, number> {
+  const out: Record<string, number> = { total: 0 };
+  for (const [key, n] of Object.entries(counts).sort()) {
+    const action = key.split(':')[1];
+    out[action] = round(n / accounts, 4);
+    out.total += n;
+  }
+  out.total = round(out.total / accounts, 4);
+  return out;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function benchProfile(o: Options, profile: OrgProfile) {
+  const config: AuditConfig = parseConfig(
+    {
+      region: { key: 'region', value: 'us-east-1' },
+      concurrency: { key: '--concurrency', value: String(o.concurrency) },
+      assumeRolePerSecond: { key: '--assume-rate', value: String(o.assumeRate) },
+    },
+    undefined,
+  );
+  const latency = { ...scaleLatency(DEFAULT_LATENCY, o.latencyScale), seed: o.seed };
+  const bound = lowerBound(generateOrganization({ accounts: o.accounts, profile, latency }), config);
+
+  const sim = fork(path.join(__dirname, 'bench-simulator.ts'));
+  try {
+    const { url } = await ask<{ url: string }>(sim, { type: 'start', accounts: o.accounts, profile, latencyScale: o.latencyScale, seed: o.seed } satisfies SimulatorMessage);
+    const baselineAccounts = Math.min(o.accounts, o.baselineAccounts);
+    const baselineOptions = { regions: DEFAULT_REGIONS, regionMode: o.baseline === 'serial' ? ('serial' as const) : ('parallel' as const), limit: baselineAccounts };
+
+    process.stderr.write(`${profile}: ${o.accounts} accounts, trailcheck… `);
+    const engine = await measuredRun(url, { mode: 'engine', config, baseline: baselineOptions });
+    const engineCounts = (await ask<{ counts: Record<string, number> }>(sim, { type: 'counts' } satisfies SimulatorMessage)).counts;
+    process.stderr.write(`${round(engine.wallMs / 1000)} s`);
+
+    let baseline: { result: RunResult; counts: Record<string, number> } | undefined;
+    if (o.baseline !== 'none') {
+      await ask(sim, { type: 'reset' } satisfies SimulatorMessage);
+      process.stderr.write(`; per-region baseline (${o.baseline}, ${baselineAccounts} accounts)… `);
+      const result = await measuredRun(url, { mode: 'baseline', config, baseline: baselineOptions });
+      const counts = (await ask<{ counts: Record<string, number> }>(sim, { type: 'counts' } satisfies SimulatorMessage)).counts;
+      baseline = { result, counts };
+      process.stderr.write(`${round(result.wallMs / 1000)} s`);
+    }
+    process.stderr.write('\n');
+
+    return {
+      profile,
+      accounts: o.accounts,
+      wallMs: Math.round(engine.wallMs),
+      lowerBoundMs: Math.round(bound.lowerBoundMs),
+      ratioToLowerBound: round(engine.wallMs / bound.lowerBoundMs, 3),
+      lowerBoundTerms: { listingMs: Math.round(bound.listingMs), workMs: Math.round(bound.workMs), assumeRateMs: Math.round(bound.assumeRateMs), pages: bound.pages },
+      callsPerAccount: perAccount(engineCounts, o.accounts),
+      cpuMsPerAccount: round(engine.cpuMs / o.accounts, 3),
+      cpuSystemMsPerAccount: round(engine.cpuSystemMs / o.accounts, 3),
+      peakRssMb: round(engine.peakRssMb),
+      maxOpenFds: engine.maxOpenFds,
+      socketWarnings: engine.socketWarnings,
+      statuses: engine.statuses,
+      settings: { concurrency: config.concurrency, assumeRolePerSecond: config.assumeRolePerSecond, latencyScale: o.latencyScale, seed: o.seed },
+      ...(baseline
+        ? {
+            baseline: {
+              regionMode: o.baseline,
+              regions: DEFAULT_REGIONS.length,
+              // Measured on the first `measuredAccounts` accounts, scaled linearly to `accounts`
+              // (its throughput is steady: bound by CPU or by the AssumeRole cap, not by the listing).
+              wallMs: Math.round((baseline.result.wallMs * o.accounts) / baselineAccounts),
+              measuredAccounts: baselineAccounts,
+              measuredWallMs: Math.round(baseline.result.wallMs),
+              callsPerAccount: perAccount(baseline.counts, baselineAccounts),
+              cpuMsPerAccount: round(baseline.result.cpuMs / baselineAccounts, 3),
+              peakRssMb: round(baseline.result.peakRssMb),
+              statuses: baseline.result.statuses,
+            },
+            speedupOverBaseline: round((baseline.result.wallMs * o.accounts) / baselineAccounts / engine.wallMs, 2),
+          }
+        : {}),
+    };
+  } finally {
+    sim.send({ type: 'stop' } satisfies SimulatorMessage);
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const runs = [];
+  for (const profile of o.profiles) runs.push(await benchProfile(o, profile));
+
+  const rows = runs.map((r) => ({
+    profile: r.profile,
+    accounts: r.accounts,
+    'wall s': round(r.wallMs / 1000),
+    'lower bound s': round(r.lowerBoundMs / 1000),
+    'wall/bound': r.ratioToLowerBound,
+    'calls/acct': r.callsPerAccount.total,
+    'CPU ms/acct': r.cpuMsPerAccount,
+    'peak RSS MB': r.peakRssMb,
+    'max fds': r.maxOpenFds,
+    'baseline s': r.baseline ? round(r.baseline.wallMs / 1000) : '-',
+    'baseline calls/acct': r.baseline ? r.baseline.callsPerAccount.total : '-',
+    speedup: r.speedupOverBaseline ?? '-',
+  }));
+  console.table(rows);
+  if (o.json) {
+    writeFileSync(o.json, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, runs }, null, 2)}\n`);
+    console.log(`wrote ${o.json}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error)?.message ?? err);
+  process.exit(1);
+});
