@@ -22,36 +22,15 @@ import { planAlert, type AlertKind } from './alerts/plan';
 import { AwsClients } from './aws/clients';
 import { runAudit } from './audit/run-audit';
 import { parseAlertConfig, parseConfig, type AlertConfig, type AuditConfig, type RawAlertSettings, type RawSettings } from './config';
+import { ALERT_ENV, ENV } from './env';
 import { publishReport, topicRegion, type PublishResult } from './publish';
 import type { ReportPointer } from './report/message';
 import type { Summary } from './report/types';
 
-/** Environment variables the function reads (the stack sets them). */
-export const ENV = {
-  region: 'TRAILCHECK_REGION',
-  roleName: 'TRAILCHECK_ROLE_NAME',
-  externalId: 'TRAILCHECK_EXTERNAL_ID',
-  topicArn: 'TRAILCHECK_TOPIC_ARN',
-  strict: 'TRAILCHECK_STRICT',
-  concurrency: 'TRAILCHECK_CONCURRENCY',
-  accounts: 'TRAILCHECK_ACCOUNTS',
-  excludeAccounts: 'TRAILCHECK_EXCLUDE_ACCOUNTS',
-  ous: 'TRAILCHECK_OUS',
-  publishOnPass: 'TRAILCHECK_PUBLISH_ON_PASS',
-  requireOrganization: 'TRAILCHECK_REQUIRE_ORGANIZATION',
-  callTimeoutMs: 'TRAILCHECK_CALL_TIMEOUT_MS',
-  maxAttempts: 'TRAILCHECK_MAX_ATTEMPTS',
-  assumeRolePerSecond: 'TRAILCHECK_ASSUME_ROLE_PER_SECOND',
-} as const satisfies Record<keyof AuditConfig, string>;
-
-/** Environment variables of the alert settings (the stack sets them). */
-export const ALERT_ENV = {
-  mode: 'TRAILCHECK_ALERT_MODE',
-  reminderDays: 'TRAILCHECK_REMINDER_DAYS',
-  reportBucket: 'TRAILCHECK_REPORT_BUCKET',
-  reportPrefix: 'TRAILCHECK_REPORT_PREFIX',
-  chatbot: 'TRAILCHECK_CHATBOT_FORMAT',
-} as const satisfies Record<keyof AlertConfig, string>;
+// The names live in ./env (shared with the stack); the checks below keep them in step with the settings.
+export { ALERT_ENV, ENV } from './env';
+ENV satisfies Record<keyof AuditConfig, string>;
+ALERT_ENV satisfies Record<keyof AlertConfig, string>;
 
 export interface HandlerResult {
   runId: string;

@@ -5,6 +5,7 @@
  * - the Slack incoming-webhook forwarder, its secret, its failure queue and alarm.
  * Each channel exists only when configured.
  */
+import { FORWARDER_ENV } from '../lambda/env';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -31,8 +32,8 @@ export const ALERT_NAMES = {
   alarmSlackFailures: 'trailcheck-slack-delivery-failed',
 } as const;
 
-/** The forwarder's secret variable: FORWARDER_ENV in lambda/forwarder/handler.ts (tested equal). */
-export const FORWARDER_SECRET_ENV = 'TRAILCHECK_SLACK_SECRET_ID';
+/** The forwarder's secret variable (lambda/env.ts). */
+export const FORWARDER_SECRET_ENV = FORWARDER_ENV.secretId;
 
 /** How long SNS deliveries to the forwarder may wait (Lambda asynchronous retries) before they count as failed. */
 const FORWARDER_MAX_EVENT_AGE = Duration.hours(6);

@@ -1,26 +1,11 @@
 /**
- * The function's environment, built from the configuration. The variable names are those of
- * `ENV` in lambda/handler.ts, copied here so synthesis does not load the runtime and its SDK
- * clients; test/infra/function-env.test.ts fails when the two differ.
+ * The function's environment, built from the configuration, with the names the handlers read
+ * (lambda/env.ts has no imports, so synthesis does not load the runtime or its SDK clients).
  */
+import { ALERT_ENV, ENV } from '../lambda/env';
 import type { TrailcheckConfig } from './config';
 
-export const FUNCTION_ENV = {
-  region: 'TRAILCHECK_REGION',
-  roleName: 'TRAILCHECK_ROLE_NAME',
-  externalId: 'TRAILCHECK_EXTERNAL_ID',
-  topicArn: 'TRAILCHECK_TOPIC_ARN',
-  strict: 'TRAILCHECK_STRICT',
-  concurrency: 'TRAILCHECK_CONCURRENCY',
-  accounts: 'TRAILCHECK_ACCOUNTS',
-  excludeAccounts: 'TRAILCHECK_EXCLUDE_ACCOUNTS',
-  ous: 'TRAILCHECK_OUS',
-  publishOnPass: 'TRAILCHECK_PUBLISH_ON_PASS',
-  requireOrganization: 'TRAILCHECK_REQUIRE_ORGANIZATION',
-  callTimeoutMs: 'TRAILCHECK_CALL_TIMEOUT_MS',
-  maxAttempts: 'TRAILCHECK_MAX_ATTEMPTS',
-  assumeRolePerSecond: 'TRAILCHECK_ASSUME_ROLE_PER_SECOND',
-} as const;
+export const FUNCTION_ENV = ENV;
 
 /**
  * Variables for the configured settings. Optional tuning values are set only when configured, so
@@ -53,14 +38,8 @@ export function functionEnvironment(config: TrailcheckConfig, values: { topicArn
   return env;
 }
 
-/** The alert settings' variables: `ALERT_ENV` in lambda/handler.ts, copied (and tested) like FUNCTION_ENV. */
-export const ALERT_FUNCTION_ENV = {
-  mode: 'TRAILCHECK_ALERT_MODE',
-  reminderDays: 'TRAILCHECK_REMINDER_DAYS',
-  reportBucket: 'TRAILCHECK_REPORT_BUCKET',
-  reportPrefix: 'TRAILCHECK_REPORT_PREFIX',
-  chatbot: 'TRAILCHECK_CHATBOT_FORMAT',
-} as const;
+/** The alert settings' variables. */
+export const ALERT_FUNCTION_ENV = ALERT_ENV;
 
 /** Where the reports go in the bucket; the bucket's lifecycle rule and the function's S3 permissions are scoped to it. */
 export const REPORT_PREFIX = 'trailcheck/';

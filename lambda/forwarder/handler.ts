@@ -12,12 +12,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { SNSEvent } from 'aws-lambda';
 import { renderPlainSlackMessage, renderSlackMessage, type SlackMessage } from '../alerts/slack';
 import type { AlertJson } from '../report/message';
+import { FORWARDER_ENV } from '../env';
 import { parseWebhookUrl, postToWebhook, WEBHOOK_DEFAULTS, type WebhookDeps, type WebhookOptions } from './webhook';
 
-export const FORWARDER_ENV = {
-  /** Name or ARN of the secret holding the webhook URL. */
-  secretId: 'TRAILCHECK_SLACK_SECRET_ID',
-} as const;
+export { FORWARDER_ENV } from '../env';
 
 const SECRET_TTL_MS = 5 * 60_000;
 

@@ -4,11 +4,10 @@
  * configure them.
  */
 import { alertConfigFromEnv, ALERT_ENV } from '../../lambda/handler';
-import { FORWARDER_ENV } from '../../lambda/forwarder/handler';
 import { ALERT_NAMES, FORWARDER_SECRET_ENV } from '../../lib/alerts';
 import { NAMES } from '../../lib/audit-stack';
 import { parseConfig, TrailcheckConfigError } from '../../lib/config';
-import { ALERT_FUNCTION_ENV, alertEnvironment } from '../../lib/function-env';
+import { alertEnvironment } from '../../lib/function-env';
 import { allStatements, asArray, logicalIdOf, roleActions, synth, type Synthesized } from './helpers';
 
 const CHATBOT = { chatbotSlackWorkspaceId: 'T0123ABCD', chatbotSlackChannelId: 'C0123ABCD' };
@@ -138,7 +137,6 @@ describe('Slack webhook forwarder (slackWebhook: true)', () => {
       Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
       Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', [FORWARDER_SECRET_ENV]: { Ref: secretId } } },
     });
-    expect(FORWARDER_SECRET_ENV).toBe(FORWARDER_ENV.secretId);
   });
 
   it('gives the forwarder exactly: its logs, GetSecretValue on the one secret, SendMessage to its failure queue', () => {
@@ -200,8 +198,7 @@ describe('alert settings', () => {
     expect(() => parseConfig({ ...base, ...settings })).toThrow(message);
   });
 
-  it("use exactly the handler's variable names, and round-trip through it", () => {
-    expect(ALERT_FUNCTION_ENV).toEqual(ALERT_ENV);
+  it('round-trip through the handler', () => {
     const config = parseConfig({ ...base, ...CHATBOT, alertMode: 'changes', reminderDays: 14 });
     const env = alertEnvironment(config, { bucketName: 'trailcheck-reports-bucket' });
     expect(Object.keys(env).sort()).toEqual(Object.values(ALERT_ENV).sort());

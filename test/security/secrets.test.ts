@@ -6,10 +6,16 @@
  * denied CloudTrail calls, an organization trail read from its owner.
  *
  * The simulator issues random credentials; a spy on its `issueCredentials` collects each one.
+ * The Slack forwarder is held to the same standard for the webhook URL it reads from Secrets Manager.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSEvent } from 'aws-lambda';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { createForwarder } from '../../lambda/forwarder/handler';
 import { createHandler } from '../../lambda/handler';
 import { simulatorEnv } from '../../scripts/demo';
 import { World } from '../../simulator/world';
@@ -139,4 +145,79 @@ test('the scan finds a secret where one is placed (the checks above can fail)', 
   expect(leaks(`{"message":"failed with ${CALLER.secretAccessKey.slice(0, 24)}..."}`, secrets)).not.toEqual([]);
   expect(leaks(JSON.stringify({ token: 'IQoJb3JpZ2luX2VjE-token-abcdefghijklmnop' }), secrets)).not.toEqual([]);
   expect(leaks('nothing here', secrets)).toEqual([]);
+});
+
+describe('the Slack forwarder: the webhook URL (a secret) never leaves Secrets Manager and the POST', () => {
+  const TOKEN = 'T0SECRET/B0SECRET/XyZsecretWebhookToken0123456789';
+
+  /** A local webhook endpoint under a secret path, answering `status`. */
+  async function webhook(status: number) {
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'invalid_token');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/${TOKEN}`;
+    return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  test.each([
+    [200, 'delivered'],
+    [403, 'refused (permanent)'],
+    [500, 'failing (retried, then given up)'],
+  ])('webhook answering %i (%s): no log line, error, result or payload holds the URL or its token', async (status) => {
+    const hook = await webhook(status);
+    const forwarderScenario = { ...s, secrets: [{ name: 'trailcheck/slack-webhook', value: JSON.stringify({ webhookUrl: hook.url }) }] };
+    try {
+      await withSimulator(forwarderScenario, async (sim) => {
+        // The alert the audit function published, as SNS would hand it to the forwarder.
+        Object.assign(process.env, simulatorEnv(sim.url, CALLER));
+        const quiet = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+        await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger: quiet })({}, { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'r' });
+        const published = sim.published[0];
+        const event = { Records: [{ Sns: { MessageId: 'm-1', Subject: published.subject, Message: JSON.parse(published.message).default } }] } as unknown as SNSEvent;
+
+        const secretsClient = new SecretsManagerClient({ endpoint: sim.url, region: 'us-east-1', credentials: { accessKeyId: CALLER.accessKeyId, secretAccessKey: CALLER.secretAccessKey } });
+        const lines: string[] = [];
+        const capture = (chunk: string | Uint8Array) => (lines.push(String(chunk)), true);
+        const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture as never);
+        const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+        let outcome: unknown;
+        try {
+          const forward = createForwarder({
+            fetch: (...args) => fetch(...args),
+            sleep: async () => undefined,
+            now: () => Date.now(),
+            getSecret: async (id) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: id }))).SecretString,
+            logger: new Logger({ serviceName: 'trailcheck-slack', logLevel: 'DEBUG' }),
+            env: { TRAILCHECK_SLACK_SECRET_ID: 'trailcheck/slack-webhook' },
+            webhook: { maxAttempts: 2, baseDelayMs: 1 },
+          });
+          outcome = await forward(event).then(
+            (r) => ({ ok: r }),
+            (e: Error) => ({ error: `${e.name}: ${e.message}\n${e.stack}` }),
+          );
+        } finally {
+          out.mockRestore();
+          err.mockRestore();
+        }
+
+        expect(hook.received.length).toBeGreaterThan(0); // the forwarder did reach the webhook
+        if (status === 200) expect(outcome).toEqual({ ok: { delivered: 1 } });
+        else expect(outcome).toEqual({ error: expect.stringContaining('Slack delivery of SNS message m-1 failed') });
+        const secrets = [hook.url, TOKEN, ...TOKEN.split('/'), `/services/${TOKEN}`];
+        expect(leaks(lines.join(''), secrets)).toEqual([]);
+        expect(leaks(JSON.stringify(outcome), secrets)).toEqual([]);
+        expect(leaks(hook.received.join(''), secrets)).toEqual([]);
+        expect(lines.join('')).toContain(status === 200 ? 'posted to Slack' : 'Slack delivery failed'); // the logs were captured
+      });
+    } finally {
+      await hook.close();
+    }
+  }, 60_000);
 });
