@@ -22,10 +22,12 @@ import { planAlert, type AlertKind } from './alerts/plan';
 import { AwsClients } from './aws/clients';
 import { runAudit } from './audit/run-audit';
 import { parseAlertConfig, parseConfig, type AlertConfig, type AuditConfig, type RawAlertSettings, type RawSettings } from './config';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { lookUpOus, OU_LOOKUP_DEFAULTS } from './aws/ous';
 import { ALERT_ENV, ENV } from './env';
 import { publishReport, topicRegion, type PublishResult } from './publish';
 import type { ReportPointer } from './report/message';
-import type { Summary } from './report/types';
+import type { AuditReport, Summary } from './report/types';
 
 // The names live in ./env (shared with the stack); the checks below keep them in step with the settings.
 export { ALERT_ENV, ENV } from './env';
@@ -95,6 +97,7 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
         }
       }
       for (const e of report.run.errors) logger.error('run error', { code: e.code, message: e.message });
+      if (report.run.organization.available) await addOus(clients.organizations(config.region), report, logger);
 
       // Archive this run's report and read the previous one (independent objects: in parallel).
       const archive = s3 && alerts.reportBucket ? new ReportArchive(s3, alerts.reportBucket, alerts.reportPrefix, { region: env.AWS_REGION || config.region, partition: report.run.partition }) : undefined;
@@ -152,6 +155,28 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
       s3?.destroy();
     }
   };
+}
+
+/** Time the OU look-ups may take, out of the time kept back for reporting. */
+const OU_LOOKUP_BUDGET_MS = 5_000;
+
+/**
+ * The OU of each account needing attention, so the alert can be routed by people who think in
+ * OUs. Best effort: an account whose OU could not be read is shown without it, and a note says so.
+ */
+async function addOus(organizations: Pick<OrganizationsClient, 'send'>, report: AuditReport, logger: Logger): Promise<void> {
+  const needing = report.accounts.filter((a) => (a.status === 'FAIL' || a.status === 'ERROR') && !a.ouId).map((a) => a.accountId);
+  if (needing.length === 0) return;
+  const found = await lookUpOus(organizations, needing, OU_LOOKUP_DEFAULTS, AbortSignal.timeout(OU_LOOKUP_BUDGET_MS));
+  for (const a of report.accounts) {
+    const ou = found.ous.get(a.accountId);
+    if (ou) Object.assign(a, { ouId: ou.id }, ou.name ? { ouName: ou.name } : {});
+  }
+  if (found.failed > 0 || found.skipped > 0) {
+    const why = [found.skipped ? `${found.skipped} beyond the cap of ${OU_LOOKUP_DEFAULTS.maxAccounts}` : '', found.firstError ? `look-ups failed (${found.firstError})` : ''].filter(Boolean).join('; ');
+    report.run.notes.push(`The OU is shown for ${found.ous.size} of the ${needing.length} accounts needing attention: ${why}.`);
+    logger.warn('OU look-ups incomplete', { resolved: found.ous.size, wanted: needing.length, skipped: found.skipped, failed: found.failed, firstError: found.firstError });
+  }
 }
 
 /** What invoked the function, for the log: an EventBridge scheduled event, a Scheduler payload, or a person. */

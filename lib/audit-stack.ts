@@ -284,6 +284,15 @@ export class AuditStack extends Stack {
         resources: ['*'],
       }),
     );
+    // The OU of each account an alert is about (lambda/aws/ous.ts): accounts and OUs of this organization only.
+    const org = config.organizationId ?? '*';
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAccountOus',
+        actions: ['organizations:DescribeOrganizationalUnit', 'organizations:ListParents'],
+        resources: [`arn:${Aws.PARTITION}:organizations::*:account/${org}/*`, `arn:${Aws.PARTITION}:organizations::*:ou/${org}/ou-*`],
+      }),
+    );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AssumeAuditRole',
@@ -308,6 +317,13 @@ export class AuditStack extends Stack {
       reason:
         'Only actions without resource-level permissions use "*": organizations:ListAccounts (and ListAccountsForParent/ListOrganizationalUnitsForParent for the OU filter), read-only and limited to the caller\'s own organization, and cloudtrail:DescribeTrails.',
     });
+    for (const resource of [`account/${org}/*`, `ou/${org}/ou-*`]) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:${resource}]`,
+        reason:
+          'organizations:ListParents and DescribeOrganizationalUnit name the OU of the accounts an alert is about; the accounts are only known at run time, so the resource is every account or OU of this one organization (the management account id in the ARN is left open).',
+      });
+    }
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.roleName}]`,
       reason: `sts:AssumeRole on the audit role name only, in whichever account the organization lists at run time (accounts come and go); each member role's trust policy admits only this function role from inside the organization.`,

@@ -10,7 +10,7 @@
  */
 import type { AlertAccount, AlertJson } from '../report/message';
 import { CHANGE_KINDS } from './changes';
-import { changeTitle, plural, splitStep, truncateWords } from './words';
+import { changeTitle, ouLabel, plural, splitStep, truncateWords } from './words';
 
 export const CHATBOT_LIMITS = { title: 250, description: 8000, nextSteps: 5, nextStep: 500, keywords: 5, keyword: 75 } as const;
 
@@ -98,7 +98,7 @@ function changesLine(json: AlertJson): string {
 }
 
 function accountEntry(a: AlertAccount): string {
-  const who = `• ${a.status} \`${a.accountId}\` ${a.accountName}${a.ouId ? ` (OU ${a.ouId})` : ''}${a.previousStatus && a.previousStatus !== a.status ? `, was ${a.previousStatus}` : ''}`;
+  const who = `• ${a.status} \`${a.accountId}\` ${a.accountName}${a.ouId ? ` (OU ${ouLabel(a)})` : ''}${a.previousStatus && a.previousStatus !== a.status ? `, was ${a.previousStatus}` : ''}`;
   if (a.status === 'PASS') return who;
   const reason = a.reasons[0] ? ` ${a.reasons[0].code}: ${a.reasons[0].message}` : '';
   return truncateWords(`${who} -${reason}`, 600);

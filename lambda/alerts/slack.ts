@@ -129,7 +129,7 @@ function hiddenBreakdown(json: AlertJson, shown: number): string {
  */
 export function accountSection(a: AlertAccount): SectionBlock {
   const max = SLACK_LIMITS.sectionText - 80;
-  const facts = [a.ouId ? `OU ${code(a.ouId)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${a.previousStatus}` : ''].filter(Boolean);
+  const facts = [a.ouId ? `OU ${a.ouName ? `${escapeMrkdwn(a.ouName)} ` : ''}${code(a.ouId)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${a.previousStatus}` : ''].filter(Boolean);
   const lines = [`*${a.status}* ${code(a.accountId)} ${escapeMrkdwn(a.accountName)}${facts.length ? ` · ${facts.join(' · ')}` : ''}`];
   if (a.status === 'PASS') {
     const via = a.trails.find((t) => t.arn === a.qualifyingTrailArn);

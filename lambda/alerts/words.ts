@@ -64,3 +64,8 @@ export function splitStep(step: string): { lead?: string; command?: string } {
   if (at >= 0) return { lead: step.slice(0, at + 1), command: step.slice(at + 2) };
   return { lead: step };
 }
+
+/** `Prod (ou-ab12-prod0000)`, or the id alone when the name is not known. */
+export function ouLabel(a: { ouId?: string; ouName?: string }): string {
+  return a.ouName ? `${a.ouName} (${a.ouId})` : `${a.ouId}`;
+}

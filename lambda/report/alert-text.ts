@@ -5,7 +5,7 @@
  */
 import { CHANGE_KINDS } from '../alerts/changes';
 import type { AlertPlan } from '../alerts/plan';
-import { changeTitle, describeTrail, plural } from '../alerts/words';
+import { changeTitle, describeTrail, ouLabel, plural } from '../alerts/words';
 import type { AlertAccount, AlertJson } from './message';
 import { runProblems, summaryLine } from './text';
 import type { AuditReport } from './types';
@@ -74,7 +74,7 @@ function reportLines(json: AlertJson): string[] {
 
 function accountLines(a: AlertAccount): string[] {
   const out = ['', `${a.status}  ${a.accountId}${a.accountName ? ` (${a.accountName})` : ''}`];
-  const facts = [a.ouId ? `OU ${a.ouId}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${a.previousStatus}` : ''].filter(Boolean);
+  const facts = [a.ouId ? `OU ${ouLabel(a)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${a.previousStatus}` : ''].filter(Boolean);
   if (facts.length) out.push(`  ${facts.join(', ')}`);
   if (a.status === 'PASS') {
     const via = a.trails.find((t) => t.arn === a.qualifyingTrailArn);

@@ -67,7 +67,7 @@ export interface AlertTrail {
   result: 'QUALIFIES' | 'FAILS' | 'UNKNOWN';
 }
 
-export interface AlertAccount extends Pick<AccountReport, 'accountId' | 'accountName' | 'status' | 'reasons' | 'warnings' | 'remediation' | 'closestTrailArn' | 'qualifyingTrailArn' | 'ouId'> {
+export interface AlertAccount extends Pick<AccountReport, 'accountId' | 'accountName' | 'status' | 'reasons' | 'warnings' | 'remediation' | 'closestTrailArn' | 'qualifyingTrailArn' | 'ouId' | 'ouName'> {
   change: ChangeKind;
   previousStatus?: AccountStatus;
   /** The trails the verdict is about (the closest or qualifying trail, those the reasons name). */
@@ -218,6 +218,7 @@ function alertAccount(c: AccountChange): AlertAccount {
     accountId: a.accountId,
     accountName: a.accountName,
     ...(a.ouId ? { ouId: a.ouId } : {}),
+    ...(a.ouName ? { ouName: a.ouName } : {}),
     status: a.status,
     change: c.change,
     ...(c.previousStatus ? { previousStatus: c.previousStatus } : {}),

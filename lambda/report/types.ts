@@ -51,8 +51,10 @@ export interface AccountReport extends AccountVerdict {
   accountName: string;
   /** Organizations State, when known. */
   state?: string;
-  /** The OU the account sits in directly, when OU filters were resolved. */
+  /** The OU (or root) the account sits in directly: known when OU filters were used, and looked up for the accounts an alert is about. */
   ouId?: string;
+  /** That OU's name, when known. */
+  ouName?: string;
   /** `own-credentials` for the account the run is in, `assumed-role` otherwise. */
   auditedWith?: 'own-credentials' | 'assumed-role';
   durationMs?: number;

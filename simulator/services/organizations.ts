@@ -168,6 +168,13 @@ export const organizations: JsonService = {
       const { page, NextToken } = paginate(ctx, p, `${parentId}|${childType}`, children);
       return { Children: page, NextToken };
     },
+    DescribeOrganizationalUnit(ctx, p) {
+      const org = requireOrg(ctx);
+      const id = strParam(p, 'OrganizationalUnitId', 'OrganizationalUnitId');
+      const ou = (org.ous ?? []).find((o) => o.id === id);
+      if (!ou) throw new AwsError('OrganizationalUnitNotFoundException', "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.");
+      return { OrganizationalUnit: { Id: ou.id, Arn: ouArn(ctx, org, ou.id), Name: ou.name } };
+    },
     ListParents(ctx, p) {
       const org = requireOrg(ctx);
       const childId = strParam(p, 'ChildId', 'ChildId');
@@ -186,6 +193,7 @@ export const organizations: JsonService = {
     if (p.ParentId !== undefined) out.parentId = p.ParentId;
     if (p.ChildId !== undefined) out.childId = p.ChildId;
     if (p.ChildType !== undefined) out.childType = p.ChildType;
+    if (p.OrganizationalUnitId !== undefined) out.organizationalUnitId = p.OrganizationalUnitId;
     if (p.MaxResults !== undefined) out.maxResults = p.MaxResults;
     out.nextToken = p.NextToken !== undefined && p.NextToken !== null;
     return out;

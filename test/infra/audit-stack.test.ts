@@ -12,7 +12,9 @@ const FUNCTION_ROLE_ACTIONS = [
   'cloudtrail:GetTrailStatus',
   'logs:CreateLogStream',
   'logs:PutLogEvents',
+  'organizations:DescribeOrganizationalUnit',
   'organizations:ListAccounts',
+  'organizations:ListParents',
   's3:GetObject',
   's3:PutObject',
   'sns:Publish',
@@ -266,6 +268,13 @@ describe('audit stack, management mode (defaults)', () => {
     expect(bySid.SendFailedRuns).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } });
     expect(bySid.WriteLogs).toMatchObject({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalIdOf(s.auditJson, 'AWS::Logs::LogGroup'), 'Arn'] } });
     expect(bySid.ListOrganizationAccounts).toMatchObject({ Action: 'organizations:ListAccounts', Resource: '*' });
+    expect(bySid.ReadAccountOus).toMatchObject({
+      Action: ['organizations:DescribeOrganizationalUnit', 'organizations:ListParents'],
+      Resource: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:account/o-a1b2c3d4e5/*']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:ou/o-a1b2c3d4e5/ou-*']] },
+      ],
+    });
     expect(bySid.ListTrails).toMatchObject({ Action: 'cloudtrail:DescribeTrails', Resource: '*' });
     expect(bySid.ReadTrailStatusAndSelectors).toMatchObject({
       Action: ['cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],

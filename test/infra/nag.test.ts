@@ -30,6 +30,8 @@ const EXPECTED_ACKNOWLEDGMENTS = [
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::<ReportsBucket95FE29A2.Arn>/trailcheck/*]',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/TrailcheckAuditRole]',
+  'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:account/o-a1b2c3d4e5/*]',
+  'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-a1b2c3d4e5/ou-*]',
   'Trailcheck/Reports/Bucket AwsSolutions-S1',
   'Trailcheck/Slack/Failures AwsSolutions-SQS3',
   'Trailcheck/Slack/WebhookUrl AwsSolutions-SMG4',

@@ -110,3 +110,19 @@ test('the deadline comes from the remaining Lambda time: a hung account is TIMEO
     expect(JSON.parse(JSON.parse(sim.published[0].message).default).accounts[0].reasons[0].code).toBe('TIMEOUT');
   });
 });
+
+test('the alert names the OU of each account it is about (looked up after the audit)', async () => {
+  const withOus = scenario([account('200000000001', { parentId: 'ou-ab12-prod0000', trails: [goodTrail('main', { status: { isLogging: false } })] }), account('200000000002', { trails: [goodTrail()] })], {
+    organization: { id: 'o-a1b2c3d4e5', managementAccountId: MGMT, rootId: 'r-ab12', ous: [{ id: 'ou-ab12-prod0000', name: 'Prod', parentId: 'r-ab12' }] },
+  });
+  await withSimulator(withOus, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context());
+    const body = JSON.parse(sim.published[0].message);
+    expect(body.email).toContain('OU Prod (ou-ab12-prod0000)');
+    expect(JSON.parse(body.default).accounts).toEqual([expect.objectContaining({ accountId: '200000000001', ouId: 'ou-ab12-prod0000', ouName: 'Prod' })]);
+    // Only the account needing attention was looked up.
+    expect(sim.calls.filter((c) => c.action === 'ListParents').map((c) => c.params.childId)).toEqual(['200000000001']);
+  });
+});
