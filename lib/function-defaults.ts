@@ -22,14 +22,25 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const NODE_TARGET = 'node24';
 
+/** Credential providers after `fromEnv` in the SDK's default chain, loaded only when reached. */
+export const LAMBDA_UNREACHABLE_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+];
+
 export const BUNDLING: nodejs.BundlingOptions = {
   minify: true,
   sourceMap: true,
   // Stack traces map to file and line; the sources themselves stay out of the asset.
   sourcesContent: false,
   target: NODE_TARGET,
-  // Bundle everything, the AWS SDK v3 included (the runtime's SDK version is not the one tested).
-  externalModules: [],
+  // Bundle everything, the AWS SDK v3 included (the runtime's SDK version is not the one tested),
+  // except the credential providers a Lambda function never reaches: the default chain tries the
+  // environment first, and Lambda always sets credentials there, so the profile, SSO, process and
+  // web-identity providers (imported lazily, only when reached) would be dead weight (~70 KB).
+  externalModules: LAMBDA_UNREACHABLE_CREDENTIAL_PROVIDERS,
   forceDockerBundling: false,
   format: nodejs.OutputFormat.CJS,
   // The SDK's ES module builds tree-shake far better than its CommonJS ones (measured with
