@@ -1,5 +1,6 @@
 /** Small wording helpers shared by the email, Chatbot and Slack renderings. */
 import type { ChangeKind } from './changes';
+import type { AlertTrail } from '../report/message';
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
@@ -34,15 +35,7 @@ export function changeTitle(change: ChangeKind, compared: boolean): string {
 }
 
 /** A trail in a few words: `tools-trail (us-east-1, multi-region, not logging, management events ALL)`. */
-export function describeTrail(t: {
-  name: string;
-  homeRegion: string;
-  ownerAccountId: string;
-  isMultiRegionTrail: boolean;
-  isOrganizationTrail: boolean;
-  isLogging?: boolean;
-  managementEvents?: string;
-}): string {
+export function describeTrail(t: Omit<AlertTrail, 'arn' | 'result'>): string {
   const facts = [
     t.homeRegion,
     t.isOrganizationTrail ? `organization trail of ${t.ownerAccountId}` : '',

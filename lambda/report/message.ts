@@ -10,7 +10,7 @@ import { CHANGE_KINDS, type AccountChange, type ChangeKind } from '../alerts/cha
 import { buildChatbotNotification, type ChatbotNotification } from '../alerts/chatbot';
 import { planAlert, type AlertKind, type AlertPlan } from '../alerts/plan';
 import type { AlertMode } from '../config';
-import type { AccountStatus, ManagementCoverage } from '../rule/types';
+import type { AccountStatus, TrailVerdict } from '../rule/types';
 import { MAX_RUN_ITEMS, renderAlertText } from './alert-text';
 import type { AccountReport, AuditReport } from './types';
 
@@ -55,17 +55,8 @@ export interface AlertMessage {
   attributes: MessageAttributes;
 }
 
-export interface AlertTrail {
-  arn: string;
-  name: string;
-  homeRegion: string;
-  ownerAccountId: string;
-  isMultiRegionTrail: boolean;
-  isOrganizationTrail: boolean;
-  isLogging?: boolean;
-  managementEvents?: ManagementCoverage;
-  result: 'QUALIFIES' | 'FAILS' | 'UNKNOWN';
-}
+/** A trail as an alert shows it: the verdict's facts, without the per-trail findings. */
+export type AlertTrail = Pick<TrailVerdict, 'arn' | 'name' | 'homeRegion' | 'ownerAccountId' | 'isMultiRegionTrail' | 'isOrganizationTrail' | 'isLogging' | 'managementEvents' | 'result'>;
 
 export interface AlertAccount extends Pick<AccountReport, 'accountId' | 'accountName' | 'status' | 'reasons' | 'warnings' | 'remediation' | 'closestTrailArn' | 'qualifyingTrailArn' | 'ouId' | 'ouName'> {
   change: ChangeKind;

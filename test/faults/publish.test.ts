@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createHandler } from '../../lambda/handler';
 import type { ScenarioFault } from '../../simulator/scenario-types';
-import { account, CALLER, goodTrail, scenario, TOPIC, withSimulator } from '../integration/harness';
+import { account, goodTrail, pointAt, scenario, TOPIC, withSimulator } from '../integration/harness';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
@@ -21,18 +21,6 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-function pointAt(url: string) {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url,
-    AWS_ACCESS_KEY_ID: CALLER.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CALLER.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
-}
 
 const event = { 'detail-type': 'Scheduled Event', source: 'aws.scheduler' };
 const REMAINING_MS = 30_000;

@@ -1,7 +1,7 @@
 /** The Lambda handler against the simulator: configuration from the environment, publish, summary. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createHandler } from '../../lambda/handler';
-import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
+import { account, goodTrail, MGMT, pointAt, scenario, TOPIC, withSimulator } from './harness';
 
 const event = { 'detail-type': 'Scheduled Event', source: 'aws.scheduler' };
 const context = (ms = 60_000) => ({ getRemainingTimeInMillis: () => ms, awsRequestId: 'req-1' });
@@ -11,17 +11,6 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-function pointAt(url: string) {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url,
-    AWS_ACCESS_KEY_ID: CALLER.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CALLER.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  });
-  delete process.env.AWS_PROFILE;
-}
 
 const s = scenario([account('200000000001', { trails: [goodTrail()] }), account('200000000002', { roles: [] })]);
 

@@ -90,3 +90,20 @@ export function expectEveryListedAccountOnce(report: AuditReport, s: Scenario): 
   const listed = s.accounts.filter((a) => a.listed !== false).map((a) => a.id).sort();
   expect(report.accounts.map((a) => a.accountId).sort()).toEqual(listed);
 }
+
+/**
+ * Points the SDK's default configuration of this process at the simulator, as a Lambda would get
+ * it from its environment (tests restore process.env afterwards).
+ */
+export function pointAt(url: string, caller = CALLER): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: caller.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: caller.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+}
