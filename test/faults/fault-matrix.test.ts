@@ -10,15 +10,9 @@
 import type { AccountStatus } from '../../lambda/rule/types';
 import type { ScenarioAccount, ScenarioFault } from '../../simulator/scenario-types';
 import { account, audit, byId, config, goodTrail, memberIds, MGMT, scenario, withSimulator } from '../integration/harness';
-import { expectInvariants, reasonCode } from './invariants';
+import { expectInvariants, expectNoUnhandledRejections, reasonCode } from './invariants';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => process.on('unhandledRejection', onUnhandled));
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
-afterEach(() => expect(unhandled).toEqual([]));
+expectNoUnhandledRejections();
 
 /** The account every row aims its fault at, and a bystander that must be unaffected. */
 const T = '200000000001';

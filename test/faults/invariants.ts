@@ -93,3 +93,14 @@ export function expectInvariants(report: AuditReport, scenario: Scenario, option
 export function reasonCode(message: string): string | undefined {
   return CODE_AFTER_CALL.exec(message)?.[1];
 }
+
+/** Fails each test of the file after which a promise rejection went unhandled. */
+export function expectNoUnhandledRejections(): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  beforeAll(() => process.on('unhandledRejection', onUnhandled));
+  afterAll(() => {
+    process.off('unhandledRejection', onUnhandled);
+  });
+  afterEach(() => expect(unhandled).toEqual([]));
+}

@@ -7,14 +7,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createHandler } from '../../lambda/handler';
 import type { ScenarioFault } from '../../simulator/scenario-types';
 import { account, goodTrail, pointAt, scenario, TOPIC, withSimulator } from '../integration/harness';
+import { expectNoUnhandledRejections } from './invariants';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => process.on('unhandledRejection', onUnhandled));
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
-afterEach(() => expect(unhandled).toEqual([]));
+expectNoUnhandledRejections();
 
 const saved = { ...process.env };
 afterEach(() => {

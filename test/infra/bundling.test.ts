@@ -2,13 +2,12 @@
  * The one infra test that bundles for real: the local esbuild (no Docker), minified, with a
  * source map, and the AWS SDK inside the bundle. What the bundle does is tested elsewhere.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLING, LAMBDA_UNREACHABLE_CREDENTIAL_PROVIDERS, NODE_RUNTIME, NODE_TARGET } from '../../lib/function-defaults';
 import { loadScenario } from '../../simulator/scenario';
 import { startSimulator } from '../../simulator/server';
-import { ROOT, synth } from './helpers';
+import { ROOT, synth, runBundle } from './helpers';
 
 describe('function bundling', () => {
   let assetDir: string;
@@ -73,26 +72,13 @@ describe('function bundling', () => {
       const event = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'trailcheck.schedule', time: new Date().toISOString(), region, resources: [], detail: {} };
       const script = `require(${JSON.stringify(path.join(assetDir, 'index.js'))}).handler(${JSON.stringify(event)}, { awsRequestId: 'r1', getRemainingTimeInMillis: () => 120000 })
         .then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });`;
-      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-        // A fresh process with only what Lambda would provide: the function's environment and credentials.
-        const child = spawn(process.execPath, ['-e', script], {
-          cwd: assetDir,
-          env: {
-            PATH: process.env.PATH,
+      // A fresh process with only what Lambda would provide: the function's environment and credentials.
+      const out = await runBundle(assetDir, script, {
             ...resolved,
             AWS_REGION: region,
             AWS_ACCESS_KEY_ID: scenario.caller.accessKeyId,
             AWS_SECRET_ACCESS_KEY: scenario.caller.secretAccessKey,
             AWS_ENDPOINT_URL: sim.url,
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('error', reject);
-        child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
       });
       expect(out.stderr).not.toMatch(/Error:/);
       expect(out.code).toBe(0);

@@ -3,7 +3,6 @@
  * only the environment the stack gives it, reading the webhook URL from the simulator's Secrets
  * Manager and posting to a real HTTP server on 127.0.0.1. The URL must not reach its output.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +10,7 @@ import * as path from 'node:path';
 import { ALERT_NAMES, FORWARDER_SECRET_ENV } from '../../lib/alerts';
 import { startSimulator } from '../../simulator/server';
 import { CALLER, scenario } from '../integration/harness';
-import { synth } from './helpers';
+import { synth, runBundle } from './helpers';
 
 test('the forwarder bundle reads its secret and posts the alert to the webhook as Block Kit, without logging the URL', async () => {
   const s = synth({ slackWebhook: true }, { bundling: true, nag: false });
@@ -47,27 +46,15 @@ test('the forwarder bundle reads its secret and posts the alert to the webhook a
     const event = { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm-1', Subject: 'trailcheck: 1 newly FAIL (now 1 FAIL of 2)', Message: message } }] };
     const script = `require(${JSON.stringify(path.join(assetDir, 'index.js'))}).handler(${JSON.stringify(event)})
       .then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });`;
-    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script], {
-        cwd: assetDir,
-        env: {
-          PATH: process.env.PATH,
+    // A fresh process with only what Lambda would provide: the function's environment and credentials.
+      const out = await runBundle(assetDir, script, {
           // The stack sets the secret's ARN; the simulator accepts its name as well.
           [FORWARDER_SECRET_ENV]: ALERT_NAMES.webhookSecret,
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: CALLER.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CALLER.secretAccessKey,
           AWS_ENDPOINT_URL: sim.url,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('RESULT {"delivered":1}');

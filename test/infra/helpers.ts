@@ -2,6 +2,7 @@
  * Synthesizes the app the way bin/app.ts does (same context from cdk.json, same stacks, cdk-nag
  * on every stack and on the member template), without bundling unless asked.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -130,4 +131,23 @@ export function logicalIdOf(template: Record<string, any>, type: string, predica
   const ids = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type && predicate(r.Properties ?? {}));
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
   return ids[0][0];
+}
+
+/**
+ * Runs a deployed bundle the way Lambda would: a fresh Node.js process evaluating `script` in the
+ * asset directory, with only the environment given (and PATH).
+ */
+export function runBundle(assetDir: string, script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: assetDir,
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }

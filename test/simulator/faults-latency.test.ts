@@ -5,26 +5,15 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Scenario, ScenarioFault } from '../../simulator/scenario-types';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { CALLER, Clients, MEMBER, MGMT, NO_ROLE, ROLE, TOPIC, baseScenario, errorOf } from './helpers';
+import { CALLER, MEMBER, MGMT, NO_ROLE, ROLE, TOPIC, baseScenario, errorOf, sharedSimulator } from './helpers';
 
 let sim: Simulator;
-const clients = new Clients(() => sim);
+const clients = sharedSimulator((s) => (sim = s));
 
 function withFaults(...faults: ScenarioFault[]): Scenario {
   return { ...baseScenario(), faults };
 }
 
-beforeAll(async () => {
-  sim = await startSimulator(baseScenario());
-});
-afterEach(() => {
-  sim.setScenario(baseScenario());
-  sim.reset();
-});
-afterAll(async () => {
-  clients.destroy();
-  await sim.stop();
-});
 
 describe('faults', () => {
   test('error: JSON and query services surface the code as err.name', async () => {

@@ -4,7 +4,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Scenario } from '../../simulator/scenario-types';
-import type { Simulator } from '../../simulator/server';
+import { startSimulator, type Simulator } from '../../simulator/server';
 
 export const MGMT = '111111111111';
 export const MEMBER = '222222222222';
@@ -131,4 +131,26 @@ export async function errorOf(p: Promise<unknown>): Promise<Error & { $metadata?
     return e as Error;
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/**
+ * One simulator for a test file, started before its tests and stopped after them; after each
+ * test it is back on the base scenario with empty logs. `onStart` receives it.
+ */
+export function sharedSimulator(onStart: (sim: Simulator) => void): Clients {
+  let sim: Simulator;
+  const clients = new Clients(() => sim);
+  beforeAll(async () => {
+    sim = await startSimulator(baseScenario());
+    onStart(sim);
+  });
+  afterEach(() => {
+    sim.setScenario(baseScenario());
+    sim.reset();
+  });
+  afterAll(async () => {
+    clients.destroy();
+    await sim.stop();
+  });
+  return clients;
 }

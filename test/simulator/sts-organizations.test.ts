@@ -12,23 +12,12 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { Scenario, ScenarioAccount } from '../../simulator/scenario-types';
-import { startSimulator, type Simulator } from '../../simulator/server';
-import { CALLER, Clients, MEMBER, MEMBER_EU, MGMT, NO_ROLE, ROLE, SUSPENDED, baseScenario, errorOf } from './helpers';
+import type { Simulator } from '../../simulator/server';
+import { CALLER, MEMBER, MEMBER_EU, MGMT, NO_ROLE, ROLE, SUSPENDED, baseScenario, errorOf, sharedSimulator } from './helpers';
 
 let sim: Simulator;
-const clients = new Clients(() => sim);
+const clients = sharedSimulator((s) => (sim = s));
 
-beforeAll(async () => {
-  sim = await startSimulator(baseScenario());
-});
-afterEach(() => {
-  sim.setScenario(baseScenario());
-  sim.reset();
-});
-afterAll(async () => {
-  clients.destroy();
-  await sim.stop();
-});
 
 describe('STS', () => {
   test('GetCallerIdentity for the caller and for an assumed role', async () => {
