@@ -2,7 +2,8 @@
  * The local AWS simulator: one loopback HTTP endpoint serving STS, SNS (query protocol),
  * Organizations and CloudTrail (JSON 1.1) to unmodified AWS SDK v3 clients. The service, the
  * region and the calling account come from the SigV4 `Authorization` header's credential scope
- * (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`); signatures are not verified.
+ * (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`). Signatures are verified (`sigv4.ts`) unless
+ * `verifySignatures: false`: a request signed wrongly is answered as AWS answers it.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -18,6 +19,7 @@ import { organizations } from './services/organizations';
 import { s3 } from './services/s3';
 import { secretsmanager } from './services/secretsmanager';
 import { sns } from './services/sns';
+import { sigV4Problem } from './sigv4';
 import { parseRoleArn, sts } from './services/sts';
 import type { CallContext, RestRequest, ServiceDef } from './services/types';
 import { World, type Identity, type PublishedMessage } from './world';
@@ -31,6 +33,8 @@ export interface CallRecord {
   action: string;
   /** The calling account; undefined when the access key is unknown (or missing). */
   account?: string;
+  /** The request's User-Agent header. */
+  userAgent?: string;
   accessKeyId?: string;
   region: string;
   /** AssumeRole: the account whose role is assumed. */
@@ -82,6 +86,8 @@ export interface StartOptions {
    * (`calls` stays empty), so a benchmark's hundreds of thousands of calls cost no memory.
    */
   callLog?: 'full' | 'counts';
+  /** Verify each request's SigV4 signature (default true). */
+  verifySignatures?: boolean;
 }
 
 const SERVICES: Record<ScenarioService, ServiceDef> = { sts, sns, organizations, cloudtrail, s3, secretsmanager };
@@ -126,6 +132,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
   let rand = mulberry32(scenario.latency?.seed ?? 1);
   const calls: CallRecord[] = [];
   const countsOnly = opts.callLog === 'counts';
+  const verifySignatures = opts.verifySignatures !== false;
   const counts = new Map<string, number>();
   let seq = 0;
   let stopped = false;
@@ -205,6 +212,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       service: def ? def.service : 'unknown',
       action: 'unknown',
       accessKeyId: scope?.accessKeyId,
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined,
       region: scope?.region ?? 'unknown',
       params: {},
       outcome: 'pending',
@@ -276,6 +284,11 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     try {
       identity = world.identify(scope.accessKeyId, req.headers['x-amz-security-token'] as string | undefined, def.service, now);
       rec.account = identity.accountId;
+      const problem = verifySignatures ? sigV4Problem({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.from(body, 'utf8') }, (k) => world.secretFor(k)) : undefined;
+      if (problem) {
+        const message = `The request signature we calculated does not match the signature you provided (${problem}).`;
+        throw def.protocol === 'json' ? new AwsError('InvalidSignatureException', message, 400) : new AwsError('SignatureDoesNotMatch', message, 403);
+      }
     } catch (e) {
       authError = e as AwsError;
     }

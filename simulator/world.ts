@@ -106,6 +106,12 @@ export class World {
    * Resolves the access key of a request. Unknown keys, and session keys presented without their
    * session token, are `InvalidClientTokenId` (query) / `UnrecognizedClientException` (JSON).
    */
+  /** The secret of an access key this world knows (the caller's, or one AssumeRole issued). */
+  secretFor(accessKeyId: string): string | undefined {
+    if (accessKeyId === this.scenario.caller.accessKeyId) return this.scenario.caller.secretAccessKey;
+    return this.credentials.get(accessKeyId)?.secretAccessKey;
+  }
+
   identify(accessKeyId: string, sessionToken: string | undefined, service: ScenarioService, now: Date): Identity {
     const query = service === 'sts' || service === 'sns';
     const invalid = () =>

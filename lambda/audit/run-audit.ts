@@ -78,7 +78,7 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
     const runId = makeRunId(started);
 
     const credentials = new AccountCredentials(
-      sts,
+      clients.assumeRole(config.region),
       {
         partition,
         roleName: config.roleName,

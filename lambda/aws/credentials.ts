@@ -3,8 +3,9 @@
  * audit role for the others. Memoized per account (the organization trail's owner is assumed
  * once, however many members need it) and rate-limited well under STS's quota.
  */
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AssumeRoleApi } from './clients';
 import { MalformedResponseError } from './errors';
 
 export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
@@ -37,7 +38,7 @@ export class AccountCredentials {
   private readonly limiter: RateLimiter;
 
   constructor(
-    private readonly sts: STSClient,
+    private readonly sts: AssumeRoleApi,
     private readonly options: CredentialOptions,
     private readonly abortSignal?: AbortSignal,
   ) {

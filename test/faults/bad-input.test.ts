@@ -96,7 +96,8 @@ describe('scenario files for the simulator CLI', () => {
         if (stdout.includes('listening on')) child.kill('SIGTERM');
       });
       child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stderr, stdout }));
+      // 'close', not 'exit': only then has all of stdout and stderr been read.
+      child.on('close', (code) => resolve({ code, stderr, stdout }));
     });
   }
 

@@ -148,6 +148,6 @@ export function runBundle(assetDir: string, script: string, env: Record<string, 
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })); // 'close': output fully read
   });
 }

@@ -21,7 +21,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; st
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })); // 'close': output fully read
   });
 }
 
@@ -98,7 +98,7 @@ test('npm run demo: the bundled organization is audited and the alert is shown',
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout })); // 'close': output fully read
   });
   expect(out.code).toBe(0);
   for (const status of ['PASS', 'FAIL', 'ERROR', 'SKIPPED']) expect(out.stdout).toMatch(new RegExp(`^\\d{12}\\s+\\S+\\s+${status}\\s`, 'm'));

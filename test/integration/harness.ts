@@ -56,8 +56,9 @@ export async function withSimulator<T>(s: Scenario, fn: (sim: Simulator) => Prom
   }
 }
 
-export function clientsFor(sim: Simulator, cfg: AuditConfig, caller = CALLER): AwsClients {
+export function clientsFor(sim: Simulator, cfg: AuditConfig, caller = CALLER, transport?: 'wire' | 'sdk'): AwsClients {
   return new AwsClients({
+    transport,
     maxAttempts: cfg.maxAttempts,
     callTimeoutMs: cfg.callTimeoutMs,
     maxSockets: 64,
@@ -67,8 +68,12 @@ export function clientsFor(sim: Simulator, cfg: AuditConfig, caller = CALLER): A
 }
 
 /** Runs the audit against the simulator and checks the invariant every run must keep. */
-export async function audit(sim: Simulator, cfg: AuditConfig, options: Omit<RunOptions, 'clients'> & { caller?: typeof CALLER } = {}): Promise<AuditReport> {
-  const clients = clientsFor(sim, cfg, options.caller);
+export async function audit(
+  sim: Simulator,
+  cfg: AuditConfig,
+  options: Omit<RunOptions, 'clients'> & { caller?: typeof CALLER; transport?: 'wire' | 'sdk' } = {},
+): Promise<AuditReport> {
+  const clients = clientsFor(sim, cfg, options.caller, options.transport);
   try {
     const report = await runAudit(cfg, { ...options, clients });
     const ids = report.accounts.map((a) => a.accountId);

@@ -3,6 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import http from 'node:http';
 import { parseScenario } from '../../simulator/scenario';
+import { sigV4Headers } from '../../simulator/sigv4';
 import { CALLER, scenario, withSimulator } from './harness';
 
 const creds = { accessKeyId: CALLER.accessKeyId, secretAccessKey: CALLER.secretAccessKey };
@@ -42,9 +43,10 @@ describe('S3', () => {
       const s3 = new S3Client({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
       await s3.send(new PutObjectCommand({ Bucket: 'reports-bucket', Key: 'k.json', Body: 'hello' }));
       // What the SDK sends to http://localhost:PORT (the host name does not resolve here, so send it by hand).
+      const host = `reports-bucket.localhost:${sim.port}`;
       const body = await new Promise<string>((resolve, reject) => {
         const req = http.request(
-          { host: '127.0.0.1', port: sim.port, path: '/k.json', method: 'GET', headers: { host: `reports-bucket.localhost:${sim.port}`, authorization: `AWS4-HMAC-SHA256 Credential=${CALLER.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x` } },
+          { host: '127.0.0.1', port: sim.port, path: '/k.json', method: 'GET', headers: { host, ...sigV4Headers({ method: 'GET', url: '/k.json', headers: { host }, body: '' }, creds, 'us-east-1', 's3') } },
           (res) => {
             let b = '';
             res.on('data', (c) => (b += c));

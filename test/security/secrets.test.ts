@@ -121,7 +121,7 @@ test('the CLI: no secret in the JSON report, the text report, the alert shown, s
         child.stdout.on('data', (d) => (output += d));
         child.stderr.on('data', (d) => (output += d));
         child.on('error', reject);
-        child.on('exit', (code) => resolve({ code: code ?? -1, output }));
+        child.on('close', (code) => resolve({ code: code ?? -1, output })); // 'close': output fully read
       });
     const json = await run(['audit', '--format', 'json', '--show-message', '--topic-arn', TOPIC]);
     const text = await run(['audit', '--show-message']);

@@ -5,6 +5,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Scenario, ScenarioFault } from '../../simulator/scenario-types';
 import { startSimulator, type Simulator } from '../../simulator/server';
+import { sigV4Headers } from '../../simulator/sigv4';
 import { CALLER, MEMBER, MGMT, NO_ROLE, ROLE, TOPIC, baseScenario, errorOf, sharedSimulator } from './helpers';
 
 let sim: Simulator;
@@ -180,12 +181,14 @@ describe('latency', () => {
     sim.setScenario({ ...baseScenario(), latency: { default: 100 } });
     const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     const body = 'Action=GetCallerIdentity&Version=2011-06-15';
-    const auth = `AWS4-HMAC-SHA256 Credential=${CALLER.accessKeyId}/20250101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0`;
+    const host = new URL(sim.url).host;
+    const contentType = 'application/x-www-form-urlencoded';
+    const signed = sigV4Headers({ method: 'POST', url: '/', headers: { host, 'content-type': contentType }, body }, CALLER, 'us-east-1', 'sts');
     const one = () =>
       new Promise<number>((resolve, reject) => {
         const req = http.request(
           `${sim.url}/`,
-          { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth } },
+          { method: 'POST', agent, headers: { host, 'content-type': contentType, ...signed } },
           (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
