@@ -33,7 +33,9 @@ export const DEFAULTS = {
   requireOrganization: false,
   callTimeoutMs: 10_000,
   maxAttempts: 5,
-  assumeRolePerSecond: 50,
+  // 1/6 of STS's AssumeRole quota (600/s per account and region), which the audit account's other
+  // STS calls share. At 16 accounts in flight it is not what bounds a run (docs/performance.md).
+  assumeRolePerSecond: 100,
 } as const;
 
 export class ConfigError extends Error {

@@ -1,11 +1,14 @@
 /**
  * `npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE]
- *   [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline parallel|serial|none]
- *   [--baseline-accounts M]`
+ *   [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S]
+ *   [--baseline parallel|serial|prowler|none] [--baseline-accounts M]`
  *
  * The real engine, with the real SDK clients over HTTP, against the local simulator holding a
  * generated organization of N accounts with per-call latency; beside it, in the same run, the
- * per-region scanning approach (scripts/bench-baseline.ts) against the same simulator. Each
+ * per-region scanning approach (scripts/bench-baseline.ts) against the same simulator: `prowler`
+ * (default) follows Prowler 3.x's cloudtrail_service.py (threaded DescribeTrails, then sequential
+ * GetTrailStatus and GetEventSelectors per listed trail); `parallel` and `serial` schedule an
+ * account's regions at once or one after another; `none` skips it. Each
  * measured run is a process of its own and the simulator another, so CPU and RSS are the run's.
  * See docs/performance.md for what the columns mean and the lower-bound formula.
  */
@@ -16,6 +19,7 @@ import { DEFAULTS, parseConfig, type AuditConfig } from '../lambda/config';
 import { DEFAULT_REGIONS } from '../simulator/scenario';
 import { DEFAULT_LATENCY, GENERATED, generateOrganization, ORG_PROFILES, scaleLatency, type OrgProfile } from '../simulator/generate';
 import { lowerBound } from './bench-model';
+import type { BaselineOptions, RegionMode } from './bench-baseline';
 import type { RunRequest, RunResult } from './bench-runner';
 import type { SimulatorMessage } from './bench-simulator';
 
@@ -27,12 +31,15 @@ interface Options {
   assumeRate: number;
   latencyScale: number;
   seed: number;
-  baseline: 'parallel' | 'serial' | 'none';
+  baseline: RegionMode | 'none';
   baselineAccounts: number;
 }
 
+// A type-only import of bench-baseline keeps the AWS SDK out of this process (it only orchestrates).
+const REGION_MODES: readonly RegionMode[] = ['parallel', 'serial', 'prowler'];
+
 const USAGE =
-  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline parallel|serial|none] [--baseline-accounts M]';
+  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline parallel|serial|prowler|none] [--baseline-accounts M]';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -42,7 +49,7 @@ function parseArgs(argv: string[]): Options {
     assumeRate: DEFAULTS.assumeRolePerSecond,
     latencyScale: 1,
     seed: 1,
-    baseline: 'parallel',
+    baseline: 'prowler',
     baselineAccounts: 1000,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -85,8 +92,8 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--baseline': {
         const b = value();
-        if (b !== 'parallel' && b !== 'serial' && b !== 'none') throw new Error(`--baseline: expected parallel, serial or none, got ${b}`);
-        o.baseline = b;
+        if (b !== 'none' && !REGION_MODES.includes(b as RegionMode)) throw new Error(`--baseline: expected ${REGION_MODES.join(', ')} or none, got ${b}`);
+        o.baseline = b as RegionMode | 'none';
         break;
       }
       case '--baseline-accounts':
@@ -165,7 +172,8 @@ async function benchProfile(o: Options, profile: OrgProfile) {
   try {
     const { url } = await ask<{ url: string }>(sim, { type: 'start', accounts: o.accounts, profile, latencyScale: o.latencyScale, seed: o.seed } satisfies SimulatorMessage);
     const baselineAccounts = Math.min(o.accounts, o.baselineAccounts);
-    const baselineOptions = { regions: DEFAULT_REGIONS, regionMode: o.baseline === 'serial' ? ('serial' as const) : ('parallel' as const), limit: baselineAccounts };
+    // With `--baseline none` the options still travel with the engine's request (unused there).
+    const baselineOptions: BaselineOptions = { regions: DEFAULT_REGIONS, regionMode: o.baseline === 'none' ? 'parallel' : o.baseline, limit: baselineAccounts };
 
     process.stderr.write(`${profile}: ${o.accounts} accounts, trailcheck… `);
     const engine = await measuredRun(url, { mode: 'engine', config, baseline: baselineOptions });

@@ -95,7 +95,7 @@ describe('parseConfig: defaults and accepted forms', () => {
       requireOrganization: false,
       callTimeoutMs: 10_000,
       maxAttempts: 5,
-      assumeRolePerSecond: 50,
+      assumeRolePerSecond: 100,
     });
   });
 
