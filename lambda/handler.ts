@@ -28,6 +28,7 @@ import { ALERT_ENV, ENV } from './env';
 import { publishReport, topicRegion, type PublishResult } from './publish';
 import type { ReportPointer } from './report/message';
 import type { AuditReport, Summary } from './report/types';
+import { withMappedStacks } from './stack-map';
 
 // The names live in ./env (shared with the stack); the checks below keep them in step with the settings.
 export { ALERT_ENV, ENV } from './env';
@@ -185,4 +186,5 @@ function triggerOf(event: unknown): string {
   return typeof e?.['detail-type'] === 'string' ? e['detail-type'] : typeof e?.source === 'string' ? e.source : 'direct';
 }
 
-export const handler = createHandler();
+// Stacks of escaping errors point at the TypeScript sources (lambda/stack-map.ts).
+export const handler = withMappedStacks(createHandler(), __filename);

@@ -1,10 +1,15 @@
 /**
- * `npm run cold-start -- [--runs N] [--bundle FILE] [--json FILE]`
+ * `npm run cold-start -- [--runs N] [--bundle FILE] [--json FILE] [--node-options OPTIONS]`
  *
  * Size of the audit function's bundle, and how long a fresh Node.js process takes to load it,
  * against loading the same packages unbundled from node_modules (median of N fresh processes each,
  * alternating). The bundle is built with esbuild from lib/function-defaults.ts's BUNDLING options,
  * as `cdk synth` does; `--bundle FILE` measures a given one instead (e.g. cdk.out/asset.*\/index.js).
+ *
+ * Both are loaded as the deployed function is: with the function's NODE_OPTIONS
+ * (RUNTIME_NODE_OPTIONS: none; `--enable-source-maps` would make Node read and parse the
+ * bundle's source map as it loads it). `--node-options OPTIONS` measures others instead, e.g.
+ * `--node-options=--enable-source-maps`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -13,18 +18,25 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLING, PROJECT_ROOT } from '../lib/function-defaults';
+import { BUNDLING, PROJECT_ROOT, RUNTIME_NODE_OPTIONS } from '../lib/function-defaults';
 
 const ENTRY = 'lambda/handler.ts';
 
 function parseArgs(argv: string[]) {
-  const o = { runs: 21, bundle: undefined as string | undefined, json: undefined as string | undefined };
+  const o = { runs: 21, bundle: undefined as string | undefined, json: undefined as string | undefined, nodeOptions: RUNTIME_NODE_OPTIONS };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
+    const eq = argv[i].indexOf('=');
+    const flag = eq < 0 ? argv[i] : argv[i].slice(0, eq);
+    const inline = eq < 0 ? undefined : argv[i].slice(eq + 1);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag}: expected a value`);
+      return v;
+    };
     if (flag === '--runs') o.runs = Number(value());
     else if (flag === '--bundle') o.bundle = path.resolve(value());
     else if (flag === '--json') o.json = value();
+    else if (flag === '--node-options') o.nodeOptions = value();
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: expected a whole number ≥ 1');
@@ -67,11 +79,21 @@ function packagesImported(metafile: Metafile): string[] {
   return [...out].sort();
 }
 
-/** Milliseconds to `require` the file in a fresh process (module evaluation included, Node's own start excluded). */
-function loadMs(file: string): number {
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  const out = execFileSync(process.execPath, ['-e', script], { cwd: PROJECT_ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-  return Number(out.toString());
+/**
+ * Milliseconds to `require` the file in a fresh process (module evaluation included, Node's own
+ * start excluded): wall time, and the process's CPU time over the same span (steadier than wall
+ * time when other work shares the machine). NODE_OPTIONS is set as Lambda sets it from the
+ * function's environment (replacing any the caller has, e.g. tsx's).
+ */
+function loadMs(file: string, nodeOptions: string): { wall: number; cpu: number } {
+  const script =
+    `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});` +
+    `const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1e3)`;
+  const env = { ...process.env, NODE_OPTIONS: nodeOptions, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: PROJECT_ROOT, env }).toString();
+  const [wall, cpu] = out.split(' ').map(Number);
+  if (!Number.isFinite(wall) || !Number.isFinite(cpu)) throw new Error(`unexpected output loading ${file}: ${out.slice(0, 200)}`);
+  return { wall, cpu };
 }
 
 const median = (xs: number[]) => {
@@ -88,29 +110,44 @@ async function main() {
   const unbundled = path.join(dir, 'unbundled.js');
   writeFileSync(unbundled, packages.map((p) => `require(${JSON.stringify(require.resolve(p, { paths: [PROJECT_ROOT] }))});`).join('\n'));
 
-  const bundled: number[] = [];
-  const plain: number[] = [];
-  loadMs(bundleFile); // warm the file cache for both
-  loadMs(unbundled);
+  const bundled: Array<{ wall: number; cpu: number }> = [];
+  const plain: Array<{ wall: number; cpu: number }> = [];
+  loadMs(bundleFile, o.nodeOptions); // warm the file cache for both
+  loadMs(unbundled, o.nodeOptions);
   for (let i = 0; i < o.runs; i++) {
-    bundled.push(loadMs(bundleFile));
-    plain.push(loadMs(unbundled));
+    bundled.push(loadMs(bundleFile, o.nodeOptions));
+    plain.push(loadMs(unbundled, o.nodeOptions));
   }
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  const wall = { bundled: median(bundled.map((r) => r.wall)), plain: median(plain.map((r) => r.wall)) };
+  const cpu = { bundled: median(bundled.map((r) => r.cpu)), plain: median(plain.map((r) => r.cpu)) };
   const bytes = statSync(bundleFile).size;
   const result = {
     command: `npm run cold-start -- ${process.argv.slice(2).join(' ')}`.trim(),
     node: process.version,
     bundle: bundleFile === built.file ? `${ENTRY} built with BUNDLING (lib/function-defaults.ts)` : bundleFile,
+    // NODE_OPTIONS of every measured process, bundled and unbundled alike.
+    nodeOptions: o.nodeOptions,
+    nodeOptionsAsDeployed: o.nodeOptions === RUNTIME_NODE_OPTIONS,
     bundleBytes: bytes,
     bundleKB: Math.round(bytes / 1000),
     bundleGzipKB: Math.round(gzipSync(readFileSync(bundleFile)).length / 1000),
     unbundledPackages: packages,
     runs: o.runs,
-    bundledLoadMsMedian: Math.round(median(bundled) * 10) / 10,
-    unbundledLoadMsMedian: Math.round(median(plain) * 10) / 10,
-    ratio: Math.round((median(bundled) / median(plain)) * 1000) / 1000,
+    bundledLoadMsMedian: ms(wall.bundled),
+    unbundledLoadMsMedian: ms(wall.plain),
+    ratio: Math.round((wall.bundled / wall.plain) * 1000) / 1000,
+    // The same loads in CPU time (user + system of the loading process).
+    bundledLoadCpuMsMedian: ms(cpu.bundled),
+    unbundledLoadCpuMsMedian: ms(cpu.plain),
+    cpuRatio: Math.round((cpu.bundled / cpu.plain) * 1000) / 1000,
   };
   console.log(JSON.stringify(result, null, 2));
+  console.log(
+    `NODE_OPTIONS=${JSON.stringify(o.nodeOptions)}${result.nodeOptionsAsDeployed ? ' (as deployed)' : ' (NOT as deployed)'}: ` +
+      `bundled ${result.bundledLoadMsMedian} ms, unbundled ${result.unbundledLoadMsMedian} ms, ratio ${result.ratio}; ` +
+      `CPU ${result.bundledLoadCpuMsMedian} / ${result.unbundledLoadCpuMsMedian} ms, ratio ${result.cpuRatio} (median of ${o.runs} each)`,
+  );
   if (o.json) writeFileSync(o.json, `${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -14,6 +14,7 @@ import { renderPlainSlackMessage, renderSlackMessage, type SlackMessage } from '
 import type { AlertJson } from '../report/message';
 import { FORWARDER_ENV } from '../env';
 import { parseWebhookUrl, postToWebhook, WEBHOOK_DEFAULTS, type WebhookDeps, type WebhookOptions } from './webhook';
+import { withMappedStacks } from '../stack-map';
 
 export { FORWARDER_ENV } from '../env';
 
@@ -101,7 +102,9 @@ export function createForwarder(deps: ForwarderDeps) {
 
 const secrets = new SecretsManagerClient({});
 
-export const handler = createForwarder({
+// Stacks of escaping errors point at the TypeScript sources (lambda/stack-map.ts).
+export const handler = withMappedStacks(
+  createForwarder({
   fetch: (...args) => fetch(...args),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now(),
@@ -109,4 +112,6 @@ export const handler = createForwarder({
   logger: new Logger({ serviceName: 'trailcheck-slack' }),
   env: process.env,
   webhook: WEBHOOK_DEFAULTS,
-});
+  }),
+  __filename,
+);

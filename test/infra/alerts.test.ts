@@ -135,7 +135,7 @@ describe('Slack webhook forwarder (slackWebhook: true)', () => {
       MemorySize: 256,
       Timeout: 180,
       Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
-      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', [FORWARDER_SECRET_ENV]: { Ref: secretId } } },
+      Environment: { Variables: { [FORWARDER_SECRET_ENV]: { Ref: secretId } } },
     });
   });
 

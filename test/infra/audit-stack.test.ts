@@ -117,7 +117,6 @@ describe('audit stack, management mode (defaults)', () => {
   it('sets exactly the environment the handler reads', () => {
     const fn = s.auditJson.Resources[fnId].Properties;
     expect(fn.Environment.Variables).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
       TRAILCHECK_REGION: { Ref: 'AWS::Region' },
       TRAILCHECK_ROLE_NAME: 'TrailcheckAuditRole',
       TRAILCHECK_TOPIC_ARN: { Ref: topicId },

@@ -99,4 +99,17 @@ describe('function bundling', () => {
       await sim.stop();
     }
   }, 60_000);
+
+  it('an error that escapes the handler is logged with its stack mapped to the TypeScript sources', async () => {
+    // No topic configured: the handler throws before any AWS call.
+    const { TRAILCHECK_TOPIC_ARN: _, ...env } = Object.fromEntries(Object.entries(functionEnv).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const script = `require(${JSON.stringify(path.join(assetDir, 'index.js'))}).handler({}, { awsRequestId: 'r1', getRemainingTimeInMillis: () => 1000 })
+      .then(() => process.exit(0), (e) => { process.stderr.write(String(e && e.stack)); process.exit(3); });`;
+    const out = await runBundle(assetDir, script, { ...env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIAX', AWS_SECRET_ACCESS_KEY: 'x' });
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/TRAILCHECK_TOPIC_ARN: not set/);
+    const frames = out.stderr.split('\n').filter((l) => l.trim().startsWith('at '));
+    expect(frames[0]).toMatch(/lambda\/handler\.ts:\d+:\d+/);
+    expect(frames.filter((f) => /index\.js:\d+:\d+/.test(f))).toEqual([]);
+  }, 30_000);
 });
