@@ -54,8 +54,10 @@ function notFound(ctx: CallContext, nameOrArn: string): AwsError {
 
 /**
  * Resolves `Name`/`TrailName` in the call's region. A name means one of the caller's own trails
- * homed in the region; an ARN may also name an organization trail of the caller's organization
- * (then `memberAccess` decides), but only in the trail's home region.
+ * homed in the region. An ARN may also name an organization trail of the caller's organization
+ * (then `memberAccess` decides), and answers in the trail's home region or, for a multi-region
+ * trail, in any region through its shadow copy (AWS: "To get the status of a shadow trail (a
+ * replication of the trail in another Region), you must specify its ARN").
  */
 export function resolveTrail(ctx: CallContext, value: unknown, paramName: string): OwnedTrail {
   const { world, region } = ctx;
@@ -69,7 +71,7 @@ export function resolveTrail(ctx: CallContext, value: unknown, paramName: string
       throw new AwsError('CloudTrailARNInvalidException', `The specified ARN ${value} is not valid. The format is arn:aws:cloudtrail:region:account-id:trail/trail-name.`);
     }
     const ot = world.trailsByArn.get(value);
-    if (!ot || ot.trail.homeRegion !== region) throw notFound(ctx, value);
+    if (!ot || (ot.trail.homeRegion !== region && !ot.trail.isMultiRegionTrail)) throw notFound(ctx, value);
     if (ot.owner !== me) {
       const org = world.organization;
       const memberOfOwnersOrg = org !== undefined && ot.owner === org.managementAccountId && world.inOrganization(me);

@@ -100,14 +100,17 @@ describe('GetTrailStatus / GetEventSelectors', () => {
     expect(stopped.StopLoggingTime).toBeInstanceOf(Date);
   });
 
-  test('outside the home region: TrailNotFoundException, by name and by ARN', async () => {
+  test('outside the home region: a multi-region trail answers by ARN (its shadow copy), never by name; a single-region trail not at all', async () => {
     const us = clients.ct(member, 'us-east-1');
-    const e1 = await errorOf(us.send(new GetTrailStatusCommand({ Name: OWN_MR })));
-    expect(e1.name).toBe('TrailNotFoundException');
-    expect(e1.message).toBe(`Unknown trail: ${OWN_MR} for the user: ${MEMBER}`);
+    expect((await us.send(new GetTrailStatusCommand({ Name: OWN_MR }))).IsLogging).toBe(true);
+    expect((await us.send(new GetEventSelectorsCommand({ TrailName: OWN_MR }))).TrailARN).toBe(OWN_MR);
     expect((await errorOf(us.send(new GetTrailStatusCommand({ Name: 'own-mr' })))).name).toBe('TrailNotFoundException');
-    expect((await errorOf(us.send(new GetEventSelectorsCommand({ TrailName: OWN_MR })))).name).toBe('TrailNotFoundException');
-    expect(sim.calls[0]).toMatchObject({ action: 'GetTrailStatus', outcome: 'error', errorCode: 'TrailNotFoundException', params: { trail: OWN_MR } });
+    const eu = clients.ct(member, 'eu-west-1');
+    const e1 = await errorOf(eu.send(new GetTrailStatusCommand({ Name: OWN_SR })));
+    expect(e1.name).toBe('TrailNotFoundException');
+    expect(e1.message).toBe(`Unknown trail: ${OWN_SR} for the user: ${MEMBER}`);
+    expect((await errorOf(eu.send(new GetEventSelectorsCommand({ TrailName: OWN_SR })))).name).toBe('TrailNotFoundException');
+    expect(sim.calls.find((c) => c.region === 'eu-west-1' && c.action === 'GetTrailStatus')).toMatchObject({ outcome: 'error', errorCode: 'TrailNotFoundException', params: { trail: OWN_SR } });
   });
 
   test('org trails by ARN: memberAccess allow returns the owner data, otherwise that error', async () => {
