@@ -1,5 +1,5 @@
 /**
- * `npm run cold-start -- [--runs N] [--bundle FILE] [--json FILE] [--node-options OPTIONS]`
+ * `npm run cold-start -- [--runs N] [--bundle FILE] [--json FILE] [--node-options OPTIONS] [--cpus 1|all]`
  *
  * Size of the audit function's bundle, and how long a fresh Node.js process takes to load it,
  * against loading the same packages unbundled from node_modules (median of N fresh processes each,
@@ -10,6 +10,11 @@
  * (RUNTIME_NODE_OPTIONS: none; `--enable-source-maps` would make Node read and parse the
  * bundle's source map as it loads it). `--node-options OPTIONS` measures others instead, e.g.
  * `--node-options=--enable-source-maps`.
+ *
+ * And on one CPU core (`taskset`, Linux), as the deployed function runs: at the default 1,024 MB a
+ * Lambda function has about 0.58 vCPU, so no second core compiles modules in the background while
+ * the main thread loads others, as V8 does for the unbundled packages on a multi-core machine.
+ * `--cpus all` measures on every core of this machine instead.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -23,7 +28,7 @@ import { BUNDLING, PROJECT_ROOT, RUNTIME_NODE_OPTIONS } from '../lib/function-de
 const ENTRY = 'lambda/handler.ts';
 
 function parseArgs(argv: string[]) {
-  const o = { runs: 21, bundle: undefined as string | undefined, json: undefined as string | undefined, nodeOptions: RUNTIME_NODE_OPTIONS };
+  const o = { runs: 21, bundle: undefined as string | undefined, json: undefined as string | undefined, nodeOptions: RUNTIME_NODE_OPTIONS, cpus: '1' as '1' | 'all' };
   for (let i = 0; i < argv.length; i++) {
     const eq = argv[i].indexOf('=');
     const flag = eq < 0 ? argv[i] : argv[i].slice(0, eq);
@@ -37,6 +42,11 @@ function parseArgs(argv: string[]) {
     else if (flag === '--bundle') o.bundle = path.resolve(value());
     else if (flag === '--json') o.json = value();
     else if (flag === '--node-options') o.nodeOptions = value();
+    else if (flag === '--cpus') {
+      const v = value();
+      if (v !== '1' && v !== 'all') throw new Error(`--cpus: expected 1 or all, got ${v}`);
+      o.cpus = v;
+    }
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: expected a whole number ≥ 1');
@@ -85,12 +95,24 @@ function packagesImported(metafile: Metafile): string[] {
  * time when other work shares the machine). NODE_OPTIONS is set as Lambda sets it from the
  * function's environment (replacing any the caller has, e.g. tsx's).
  */
-function loadMs(file: string, nodeOptions: string): { wall: number; cpu: number } {
+/** `taskset -c <core>` when one core is asked for and taskset exists, else nothing. */
+function pinning(cpus: '1' | 'all'): string[] {
+  if (cpus === 'all') return [];
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return ['taskset', '-c', '0'];
+  } catch {
+    throw new Error('--cpus 1 needs taskset (util-linux); use --cpus all to measure on every core');
+  }
+}
+
+function loadMs(file: string, nodeOptions: string, pin: string[]): { wall: number; cpu: number } {
   const script =
     `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});` +
     `const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1e3)`;
   const env = { ...process.env, NODE_OPTIONS: nodeOptions, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  const out = execFileSync(process.execPath, ['-e', script], { cwd: PROJECT_ROOT, env }).toString();
+  const [cmd, ...args] = [...pin, process.execPath, '-e', script];
+  const out = execFileSync(cmd, args, { cwd: PROJECT_ROOT, env }).toString();
   const [wall, cpu] = out.split(' ').map(Number);
   if (!Number.isFinite(wall) || !Number.isFinite(cpu)) throw new Error(`unexpected output loading ${file}: ${out.slice(0, 200)}`);
   return { wall, cpu };
@@ -112,11 +134,12 @@ async function main() {
 
   const bundled: Array<{ wall: number; cpu: number }> = [];
   const plain: Array<{ wall: number; cpu: number }> = [];
-  loadMs(bundleFile, o.nodeOptions); // warm the file cache for both
-  loadMs(unbundled, o.nodeOptions);
+  const pin = pinning(o.cpus);
+  loadMs(bundleFile, o.nodeOptions, pin); // warm the file cache for both
+  loadMs(unbundled, o.nodeOptions, pin);
   for (let i = 0; i < o.runs; i++) {
-    bundled.push(loadMs(bundleFile, o.nodeOptions));
-    plain.push(loadMs(unbundled, o.nodeOptions));
+    bundled.push(loadMs(bundleFile, o.nodeOptions, pin));
+    plain.push(loadMs(unbundled, o.nodeOptions, pin));
   }
   const ms = (x: number) => Math.round(x * 10) / 10;
   const wall = { bundled: median(bundled.map((r) => r.wall)), plain: median(plain.map((r) => r.wall)) };
@@ -129,6 +152,8 @@ async function main() {
     // NODE_OPTIONS of every measured process, bundled and unbundled alike.
     nodeOptions: o.nodeOptions,
     nodeOptionsAsDeployed: o.nodeOptions === RUNTIME_NODE_OPTIONS,
+    // 1: every load pinned to one core (as a Lambda function at the default memory); all: every core.
+    cpus: o.cpus,
     bundleBytes: bytes,
     bundleKB: Math.round(bytes / 1000),
     bundleGzipKB: Math.round(gzipSync(readFileSync(bundleFile)).length / 1000),
@@ -144,7 +169,7 @@ async function main() {
   };
   console.log(JSON.stringify(result, null, 2));
   console.log(
-    `NODE_OPTIONS=${JSON.stringify(o.nodeOptions)}${result.nodeOptionsAsDeployed ? ' (as deployed)' : ' (NOT as deployed)'}: ` +
+    `NODE_OPTIONS=${JSON.stringify(o.nodeOptions)}${result.nodeOptionsAsDeployed ? ' (as deployed)' : ' (NOT as deployed)'}, ${o.cpus === '1' ? 'one core' : 'every core'}: ` +
       `bundled ${result.bundledLoadMsMedian} ms, unbundled ${result.unbundledLoadMsMedian} ms, ratio ${result.ratio}; ` +
       `CPU ${result.bundledLoadCpuMsMedian} / ${result.unbundledLoadCpuMsMedian} ms, ratio ${result.cpuRatio} (median of ${o.runs} each)`,
   );
