@@ -17,7 +17,9 @@
  *   reporting, retry classification and the tests see no difference.
  *
  * Requests and responses are the services' documented wire formats (CloudTrail: AWS JSON 1.1;
- * STS: the query protocol with an XML response). Any other command goes through the SDK client.
+ * STS: the query protocol with an XML response); every other call goes through the SDK clients.
+ * Each request carries the user agent `trailcheck/<version>`, so a member account can tell
+ * trailcheck's reads in its CloudTrail event history.
  * Not carried over: the SDK's clock-skew correction (Lambda's clock is synchronized).
  */
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from '@aws-sdk/client-sts';
@@ -246,11 +248,7 @@ function sanitizeCode(raw: string): string {
 export class CloudTrailWire {
   private readonly endpoint: WireEndpoint;
 
-  constructor(
-    handler: NodeHttpHandler,
-    private readonly client: CloudTrailClient,
-    region: string,
-  ) {
+  constructor(handler: NodeHttpHandler, client: CloudTrailClient, region: string) {
     this.endpoint = new WireEndpoint(handler, client.config, DescribeTrailsCommand, 'cloudtrail', region);
   }
 
@@ -270,10 +268,6 @@ export class CloudTrailWire {
     return Object.assign(output, { $metadata: { httpStatusCode: raw.status, requestId: raw.headers['x-amzn-requestid'] } });
   }
 
-  /** The SDK client this one stands beside (for commands this module does not send). */
-  get sdk(): CloudTrailClient {
-    return this.client;
-  }
 }
 
 // ---- STS AssumeRole: query protocol, XML response ------------------------------------------
