@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE]
  *   [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S]
- *   [--baseline parallel|serial|prowler|none] [--baseline-accounts M]`
+ *   [--baseline prowler|parallel|serial|none] [--baseline-accounts M]`
  *
  * The real engine, with the real SDK clients over HTTP, against the local simulator holding a
  * generated organization of N accounts with per-call latency; beside it, in the same run, the
@@ -36,10 +36,10 @@ interface Options {
 }
 
 // A type-only import of bench-baseline keeps the AWS SDK out of this process (it only orchestrates).
-const REGION_MODES: readonly RegionMode[] = ['parallel', 'serial', 'prowler'];
+const REGION_MODES: readonly RegionMode[] = ['prowler', 'parallel', 'serial'];
 
 const USAGE =
-  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline parallel|serial|prowler|none] [--baseline-accounts M]';
+  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline prowler|parallel|serial|none] [--baseline-accounts M]';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
