@@ -37,6 +37,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { listAccountPages } from '../lambda/aws/accounts';
 import type { AwsClients, CloudTrailApi } from '../lambda/aws/clients';
 import { AccountCredentials, partitionOf } from '../lambda/aws/credentials';
+import { toCallError } from '../lambda/aws/errors';
 import { toSelectorConfig } from '../lambda/aws/trails';
 import { createPool } from '../lambda/audit/pool';
 import type { AuditConfig } from '../lambda/config';
@@ -71,11 +72,6 @@ function trailFacts(t: Trail, details: TrailDetails): TrailFacts {
     includeGlobalServiceEvents: t.IncludeGlobalServiceEvents,
     details,
   };
-}
-
-function callError(call: string, err: unknown, accountId: string, region: string): CallError {
-  const e = err as { name?: string; message?: string };
-  return { call, code: e?.name ?? 'Error', message: e?.message ?? String(err), accountId, region };
 }
 
 export async function runBaseline(config: AuditConfig, clients: AwsClients, o: BaselineOptions): Promise<Record<string, number>> {
@@ -149,7 +145,7 @@ export async function runBaseline(config: AuditConfig, clients: AwsClients, o: B
           const out = await send(byRegion.get(region) as CloudTrailApi, arn);
           if (!ok.has(arn)) ok.set(arn, out);
         } catch (err) {
-          const e = callError(`cloudtrail:${action}`, err, accountId, region);
+          const e = toCallError(err, `cloudtrail:${action}`, { accountId, region });
           failedCalls[`${action}:${e.code}`] = (failedCalls[`${action}:${e.code}`] ?? 0) + 1;
           if (!failed.has(arn)) failed.set(arn, e);
         }

@@ -6,7 +6,7 @@
  * The CLI cases run `main` in this process against the simulator, so a flag that is wrongly
  * accepted shows what the run then does instead of reaching for real AWS.
  */
-import { spawn } from 'node:child_process';
+import { runNode, type ChildResult } from '../child';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -84,21 +84,9 @@ describe('scenario files for the simulator CLI', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'trailcheck-bad-scenario-'));
   const valid = () => JSON.parse(JSON.stringify(scenario([account('200000000001', { trails: [goodTrail()] })]))) as Record<string, any>;
 
-  function startSimulatorCli(file: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'simulator/main.ts'), file, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      let stdout = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        // A scenario wrongly accepted: the simulator is up and would run forever.
-        if (stdout.includes('listening on')) child.kill('SIGTERM');
-      });
-      child.on('error', reject);
-      // 'close', not 'exit': only then has all of stdout and stderr been read.
-      child.on('close', (code) => resolve({ code, stderr, stdout }));
-    });
+  function startSimulatorCli(file: string): Promise<ChildResult> {
+    // A scenario wrongly accepted: the simulator is up and would run forever, so it is stopped.
+    return runNode([path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'simulator/main.ts'), file, '--port', '0'], { cwd: ROOT, killWhenStdout: /listening on/ });
   }
 
   test.concurrent.each<[string, (s: Record<string, any>) => unknown, RegExp[]]>([

@@ -2,7 +2,7 @@
  * Synthesizes the app the way bin/app.ts does (same context from cdk.json, same stacks, cdk-nag
  * on every stack and on the member template), without bundling unless asked.
  */
-import { spawn } from 'node:child_process';
+import { runNode, type ChildResult } from '../child';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,17 +137,6 @@ export function logicalIdOf(template: Record<string, any>, type: string, predica
  * Runs a deployed bundle the way Lambda would: a fresh Node.js process evaluating `script` in the
  * asset directory, with only the environment given (and PATH).
  */
-export function runBundle(assetDir: string, script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], {
-      cwd: assetDir,
-      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })); // 'close': output fully read
-  });
+export function runBundle(assetDir: string, script: string, env: Record<string, string>): Promise<ChildResult> {
+  return runNode(['-e', script], { cwd: assetDir, env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
 }

@@ -2,27 +2,19 @@
  * The CLI as a user runs it: a child process, configured only through the environment
  * (AWS_ENDPOINT_URL and static keys) exactly as with any AWS-compatible endpoint.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { simulatorEnv } from '../../scripts/demo';
 import type { AuditReport } from '../../lambda/report/types';
 import { loadScenario } from '../../simulator/scenario';
+import { runNode, type ChildResult } from '../child';
 import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/trailcheck.js'), ...args], { env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })); // 'close': output fully read
-  });
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return runNode([path.join(ROOT, 'bin/trailcheck.js'), ...args], { env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
 }
 
 const s = scenario([
@@ -93,13 +85,7 @@ test('bad credentials: exit 1 and a message saying what to check', async () => {
 test('npm run demo: the bundled organization is audited and the alert is shown', async () => {
   const scenarioFile = loadScenario(path.join(ROOT, 'simulator/scenarios/demo.json'));
   expect(scenarioFile.accounts.length).toBeGreaterThanOrEqual(12);
-  const out = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/demo.ts')], { env: process.env });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout })); // 'close': output fully read
-  });
+  const out = await runNode([path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/demo.ts')], { env: process.env });
   expect(out.code).toBe(0);
   for (const status of ['PASS', 'FAIL', 'ERROR', 'SKIPPED']) expect(out.stdout).toMatch(new RegExp(`^\\d{12}\\s+\\S+\\s+${status}\\s`, 'm'));
   expect(out.stdout).toContain('--- Published to SNS');

@@ -13,7 +13,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { SNSEvent } from 'aws-lambda';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
+import { runNode } from '../child';
 import * as path from 'node:path';
 import { createForwarder } from '../../lambda/forwarder/handler';
 import { createHandler } from '../../lambda/handler';
@@ -114,15 +114,10 @@ test('the Lambda handler: no secret in any log line (DEBUG), the result, or the 
 
 test('the CLI: no secret in the JSON report, the text report, the alert shown, stderr, or the SNS message', async () => {
   await withSimulator(s, async (sim) => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number; output: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(ROOT, 'bin/trailcheck.js'), ...args], { env: simulatorEnv(sim.url, CALLER) });
-        let output = '';
-        child.stdout.on('data', (d) => (output += d));
-        child.stderr.on('data', (d) => (output += d));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, output })); // 'close': output fully read
-      });
+    const run = async (args: string[]) => {
+      const r = await runNode([path.join(ROOT, 'bin/trailcheck.js'), ...args], { env: simulatorEnv(sim.url, CALLER) });
+      return { code: r.code, output: r.stdout + r.stderr };
+    };
     const json = await run(['audit', '--format', 'json', '--show-message', '--topic-arn', TOPIC]);
     const text = await run(['audit', '--show-message']);
 

@@ -1,9 +1,9 @@
 import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
-import { startSimulator, type Simulator } from '../../simulator/server';
-import { Clients, MEMBER, MEMBER_EU, MGMT, SUSPENDED, baseScenario, errorOf } from './helpers';
+import type { Simulator } from '../../simulator/server';
+import { MEMBER, MEMBER_EU, MGMT, SUSPENDED, baseScenario, errorOf, sharedSimulator } from './helpers';
 
 let sim: Simulator;
-const clients = new Clients(() => sim);
+const clients = sharedSimulator((started) => (sim = started));
 let member: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 const ORG_MR = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/org-mr`;
@@ -12,16 +12,7 @@ const OWN_MR = `arn:aws:cloudtrail:eu-west-1:${MEMBER}:trail/own-mr`;
 const OWN_SR = `arn:aws:cloudtrail:us-east-1:${MEMBER}:trail/own-sr`;
 
 beforeAll(async () => {
-  sim = await startSimulator(baseScenario());
   member = await clients.assume(MEMBER);
-});
-afterEach(() => {
-  sim.setScenario(baseScenario());
-  sim.reset();
-});
-afterAll(async () => {
-  clients.destroy();
-  await sim.stop();
 });
 
 const arns = (out: { trailList?: Array<{ TrailARN?: string }> }) => (out.trailList ?? []).map((t) => t.TrailARN).sort();
