@@ -8,33 +8,80 @@ import type { CloudTrailApi } from './clients';
 import { dedupeByArn } from '../rule/evaluate';
 import type { AdvancedSelector, ClassicSelector, SelectorConfig, TrailFacts, TrailStatus } from '../rule/types';
 import { MalformedResponseError } from './errors';
+import { BUCKET_NAME, parseTrailArn } from '../rule/identifiers';
 
-const TRAIL_ARN = /^arn:[\w-]+:cloudtrail:([a-z0-9-]+):(\d{12}):trail\/(.+)$/;
-
-/** Every trail the account can see from `region`: its own (any home region) and organization trails. */
-export async function describeTrails(client: CloudTrailApi, abortSignal?: AbortSignal): Promise<TrailFacts[]> {
+/**
+ * Every trail the account can see from `region`: its own (any home region) and organization trails.
+ * `accountId` is the account the call was made as: a trail of another account is only believable
+ * as an organization trail (nothing else is visible across accounts).
+ */
+export async function describeTrails(client: CloudTrailApi, accountId: string, abortSignal?: AbortSignal): Promise<TrailFacts[]> {
   const out = await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
   if (!Array.isArray(out.trailList)) throw new MalformedResponseError('DescribeTrails returned no trailList');
-  return dedupeByArn(out.trailList.map((t, i) => toTrailFacts(t as Record<string, unknown>, i)));
+  const trails = out.trailList.map((t, i) => toTrailFacts(t as Record<string, unknown>, `DescribeTrails trailList[${i}]`, accountId));
+  checkShadowCopiesAgree(trails);
+  return dedupeByArn(trails);
 }
 
-function toTrailFacts(t: Record<string, unknown>, index: number): TrailFacts {
-  const where = `DescribeTrails trailList[${index}]`;
-  const arn = t?.TrailARN;
-  const m = typeof arn === 'string' ? arn.match(TRAIL_ARN) : null;
-  if (!m) throw new MalformedResponseError(`${where} has no valid TrailARN (got ${JSON.stringify(arn ?? null)})`);
-  if (typeof t.IsMultiRegionTrail !== 'boolean') throw new MalformedResponseError(`${where} (${arn}) has no boolean IsMultiRegionTrail`);
-  const [, arnRegion, owner, arnName] = m;
+/** One DescribeTrails entry, every field the rule or a printed command uses checked against what AWS documents. */
+export function toTrailFacts(t: Record<string, unknown>, where: string, accountId: string): TrailFacts {
+  if (typeof t !== 'object' || t === null) throw new MalformedResponseError(`${where} is not an object`);
+  const arn = t.TrailARN;
+  const parsed = parseTrailArn(arn);
+  if (!parsed) throw new MalformedResponseError(`${where} has no valid TrailARN (got ${quoted(arn ?? null)}): expected arn:<partition>:cloudtrail:<region>:<account>:trail/<trail name>`);
+  const at = `${where} (${arn as string})`;
+  if (typeof t.IsMultiRegionTrail !== 'boolean') throw new MalformedResponseError(`${at} has no boolean IsMultiRegionTrail`);
+  if (t.Name !== undefined && t.Name !== parsed.name) {
+    throw new MalformedResponseError(`${at}.Name ${quoted(t.Name)} is not the trail name in its TrailARN (${parsed.name}), or not a valid trail name`);
+  }
+  if (t.HomeRegion !== undefined && t.HomeRegion !== parsed.region) {
+    throw new MalformedResponseError(`${at}.HomeRegion ${quoted(t.HomeRegion)} is not the region in its TrailARN (${parsed.region}), or not a region name`);
+  }
+  for (const field of ['IsOrganizationTrail', 'IncludeGlobalServiceEvents'] as const) {
+    if (t[field] !== undefined && typeof t[field] !== 'boolean') throw new MalformedResponseError(`${at}.${field} is not a boolean (got ${quoted(t[field])})`);
+  }
+  if (t.S3BucketName !== undefined && (typeof t.S3BucketName !== 'string' || !BUCKET_NAME.test(t.S3BucketName))) {
+    throw new MalformedResponseError(`${at}.S3BucketName is not an S3 bucket name (got ${quoted(t.S3BucketName)})`);
+  }
+  const isOrganizationTrail = t.IsOrganizationTrail === true;
+  if (parsed.accountId !== accountId && !isOrganizationTrail) {
+    throw new MalformedResponseError(
+      `${at} belongs to account ${parsed.accountId} and is not an organization trail (IsOrganizationTrail ${quoted(t.IsOrganizationTrail ?? null)}); only organization trails are visible to other accounts`,
+    );
+  }
   return {
     arn: arn as string,
-    name: typeof t.Name === 'string' && t.Name ? t.Name : arnName,
-    homeRegion: typeof t.HomeRegion === 'string' && t.HomeRegion ? t.HomeRegion : arnRegion,
-    ownerAccountId: owner,
+    name: parsed.name,
+    homeRegion: parsed.region,
+    ownerAccountId: parsed.accountId,
     isMultiRegionTrail: t.IsMultiRegionTrail,
-    isOrganizationTrail: t.IsOrganizationTrail === true,
+    isOrganizationTrail,
     includeGlobalServiceEvents: typeof t.IncludeGlobalServiceEvents === 'boolean' ? t.IncludeGlobalServiceEvents : undefined,
     s3BucketName: typeof t.S3BucketName === 'string' ? t.S3BucketName : undefined,
   };
+}
+
+/** Shadow copies of a trail are the same trail: copies that disagree on what the rule reads cannot be right. */
+function checkShadowCopiesAgree(trails: TrailFacts[]): void {
+  const first = new Map<string, TrailFacts>();
+  for (const t of trails) {
+    const prior = first.get(t.arn);
+    if (!prior) {
+      first.set(t.arn, t);
+      continue;
+    }
+    for (const field of ['isMultiRegionTrail', 'isOrganizationTrail', 'includeGlobalServiceEvents', 's3BucketName'] as const) {
+      if (prior[field] !== t[field]) {
+        throw new MalformedResponseError(`DescribeTrails lists ${t.arn} more than once with different ${field} (${quoted(prior[field] ?? null)} and ${quoted(t[field] ?? null)})`);
+      }
+    }
+  }
+}
+
+/** A response value for a message: JSON (control characters escaped), at most 100 characters. */
+function quoted(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 97)}...` : s;
 }
 
 /** Status and selectors of one trail, both by ARN, with a client of the trail's home region. */

@@ -64,7 +64,9 @@ export function evaluateTrail(trail: TrailFacts, options: RuleOptions): TrailVer
     case 'FILTERED':
       failures.push({
         code: 'MANAGEMENT_EVENTS_FILTERED',
-        message: `${label} filters management events on readOnly (${coverage.filterDetail}); CIS requires no readOnly filter.`,
+        message: coverage.filterOnReadOnly
+          ? `${label} filters management events on readOnly (${coverage.filterDetail}); CIS requires no readOnly filter.`
+          : `${label} records only part of its management events: its management selector is narrowed by ${coverage.filterDetail}. Only eventCategory Equals ["Management"], with at most the exclusion of kms.amazonaws.com and rdsdata.amazonaws.com, records them all.`,
         ...at,
       });
       break;

