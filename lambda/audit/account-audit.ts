@@ -45,7 +45,7 @@ export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps):
 
   let trails: TrailFacts[];
   try {
-    trails = await describeTrails(clientFor(deps.region), deps.abortSignal);
+    trails = await describeTrails(clientFor(deps.region), account.id, deps.abortSignal);
   } catch (err) {
     const e = toCallError(err, 'cloudtrail:DescribeTrails', { accountId: account.id, region: deps.region }, deps.abortSignal);
     if (e.code === 'DeadlineExceeded') return timeoutVerdict('DescribeTrails');
