@@ -104,7 +104,10 @@ async function getStatus(client: CloudTrailApi, arn: string, abortSignal?: Abort
   try {
     const out = await client.send(new GetTrailStatusCommand({ Name: arn }), { abortSignal });
     if (typeof out.IsLogging !== 'boolean') throw new MalformedResponseError(`GetTrailStatus for ${arn} has no boolean IsLogging`);
-    return { isLogging: out.IsLogging, ...(out.LatestDeliveryError ? { latestDeliveryError: String(out.LatestDeliveryError) } : {}) };
+    const deliveryError = out.LatestDeliveryError as unknown;
+    if (deliveryError !== undefined && typeof deliveryError !== 'string') throw new MalformedResponseError(`GetTrailStatus for ${arn}: LatestDeliveryError is not a string`);
+    // Free text from the service: kept short (on code points) for the reason that quotes it.
+    return { isLogging: out.IsLogging, ...(deliveryError ? { latestDeliveryError: Array.from(deliveryError).slice(0, 200).join('') } : {}) };
   } catch (err) {
     throw new TrailCallError('cloudtrail:GetTrailStatus', err);
   }
@@ -113,6 +116,7 @@ async function getStatus(client: CloudTrailApi, arn: string, abortSignal?: Abort
 async function getSelectors(client: CloudTrailApi, arn: string, abortSignal?: AbortSignal): Promise<SelectorConfig> {
   try {
     const out = await client.send(new GetEventSelectorsCommand({ TrailName: arn }), { abortSignal });
+    if (out.TrailARN !== undefined && out.TrailARN !== arn) throw new MalformedResponseError(`GetEventSelectors for ${arn} answered for another trail (TrailARN ${quoted(out.TrailARN)})`);
     return toSelectorConfig(arn, out.EventSelectors, out.AdvancedEventSelectors);
   } catch (err) {
     throw new TrailCallError('cloudtrail:GetEventSelectors', err);

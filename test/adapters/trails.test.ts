@@ -281,6 +281,25 @@ describe('trailStatusAndSelectors', () => {
     expect(err.message).toMatch(/IsLogging/);
   });
 
+  test('GetEventSelectors answering for another trail is rejected as malformed', async () => {
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    ct.on(GetEventSelectorsCommand).resolves({ TrailARN: 'arn:aws:cloudtrail:eu-west-1:222222222222:trail/other', EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+    const err = await trailStatusAndSelectors(client, ARN).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrailCallError);
+    expect((err as TrailCallError).call).toBe('cloudtrail:GetEventSelectors');
+    expect(((err as TrailCallError).cause as Error).message).toMatch(/answered for another trail/);
+  });
+
+  test('a LatestDeliveryError that is not a string is malformed; a long one is cut on code points', async () => {
+    ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true, LatestDeliveryError: 42 as unknown as string });
+    await expect(trailStatusAndSelectors(client, ARN)).rejects.toMatchObject({ call: 'cloudtrail:GetTrailStatus' });
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true, LatestDeliveryError: '\u{1F600}'.repeat(300) });
+    const { status } = await trailStatusAndSelectors(client, ARN);
+    expect(Array.from(status.latestDeliveryError ?? '')).toHaveLength(200);
+    expect(status.latestDeliveryError).toBe('\u{1F600}'.repeat(200));
+  });
+
   test('a failing GetTrailStatus is wrapped in TrailCallError naming the call, with the SDK error as cause', async () => {
     const sdkError = new TrailNotFoundException({ message: 'Unknown trail', $metadata: { httpStatusCode: 400 } });
     ct.on(GetTrailStatusCommand).rejects(sdkError);
