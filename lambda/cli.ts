@@ -11,6 +11,7 @@ import { AwsClients } from './aws/clients';
 import { ConfigError, DEFAULTS, parseConfig, type AuditConfig } from './config';
 import { publishReport, topicRegion } from './publish';
 import { RunError, runAudit, type Progress } from './audit/run-audit';
+import { displayText, safeJson } from './report/display';
 import { buildAlert } from './report/message';
 import { renderText, summaryLine } from './report/text';
 import { needsAttention, type AuditReport } from './report/types';
@@ -147,7 +148,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     );
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(`trailcheck: ${err.message}\n`);
+      io.stderr(`trailcheck: ${displayText(err.message)}\n`);
       return 2;
     }
     throw err;
@@ -162,25 +163,26 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     progress?.clear();
     clients.close();
     if (err instanceof RunError) {
-      io.stderr(`trailcheck: ${err.message}\n`);
+      io.stderr(`trailcheck: ${displayText(err.message)}\n`);
       return 1;
     }
     throw err;
   }
   progress?.clear();
 
-  if (!report.run.organization.available) io.stderr(`trailcheck: note: ${report.run.organization.reason}; only this account was audited.\n`);
+  if (!report.run.organization.available) io.stderr(`trailcheck: note: ${displayText(report.run.organization.reason)}; only this account was audited.\n`);
   const columns = Number(io.env.COLUMNS);
   const width = Number.isFinite(columns) && columns >= 60 ? columns : 160;
-  const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report, width)}\n`;
+  // Text from responses is escaped for the terminal (report/display.ts); the JSON keeps the data as it came.
+  const rendered = format === 'json' ? `${safeJson(JSON.stringify(report, null, 2))}\n` : `${renderText(report, width)}\n`;
   let exit = needsAttention(report) ? 1 : 0;
   if (v.output) {
     try {
       writeFileSync(v.output, rendered);
-      io.stderr(`trailcheck: report written to ${v.output}: ${summaryLine(report)}\n`);
+      io.stderr(`trailcheck: report written to ${displayText(v.output)}: ${summaryLine(report)}\n`);
     } catch (err) {
       // The audit is done: say so, show the summary, and still publish below.
-      io.stderr(`trailcheck: could not write the report to ${v.output}: ${(err as Error).message}; ${summaryLine(report)}\n`);
+      io.stderr(`trailcheck: could not write the report to ${displayText(v.output)}: ${displayText((err as Error).message)}; ${summaryLine(report)}\n`);
       exit = 1;
     }
   } else {
@@ -194,10 +196,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (config.topicArn) {
     try {
       const result = await publishReport(clients.sns(topicRegion(config.topicArn)), config.topicArn, report, { publishOnPass: config.publishOnPass });
-      io.stderr(result.published ? `trailcheck: published to ${config.topicArn} (message ${result.messageId})\n` : `trailcheck: nothing published: ${result.reason}\n`);
+      io.stderr(displayText(result.published ? `trailcheck: published to ${config.topicArn} (message ${result.messageId})` : `trailcheck: nothing published: ${result.reason}`) + '\n');
     } catch (err) {
       const e = err as Error;
-      io.stderr(`trailcheck: publishing to ${config.topicArn} failed: ${e.name}: ${e.message}\n`);
+      io.stderr(`trailcheck: publishing to ${config.topicArn} failed: ${displayText(`${e.name}: ${e.message}`)}\n`);
       exit = 1;
     }
   }

@@ -6,11 +6,14 @@
  * `https` key, which is what Chatbot's HTTPS subscription receives.
  *
  * Sizes are kept well inside what Chatbot renders (see the LIMITS below); overflow is counted,
- * never cut mid-word.
+ * never cut mid-word. Chatbot renders the markdown in Slack, so text from the report is escaped
+ * as the Block Kit forwarder escapes it (./mrkdwn).
  */
+import { displayText } from '../report/display';
 import type { AlertAccount, AlertJson } from '../report/message';
 import { CHANGE_KINDS } from './changes';
-import { changeTitle, ouLabel, plural, splitStep, truncateWords } from './words';
+import { codeBlock, escapeMrkdwn, inlineCode, mrkdwnName } from './mrkdwn';
+import { changeTitle, plural, splitStep, truncateWords } from './words';
 
 export const CHATBOT_LIMITS = { title: 250, description: 8000, nextSteps: 5, nextStep: 500, keywords: 5, keyword: 75 } as const;
 
@@ -51,12 +54,13 @@ export function buildChatbotNotification(json: AlertJson, subject: string): Chat
   }
   const hidden = json.accounts.length - shown + json.omittedAccounts;
   if (hidden > 0) tail.push(`\n… and ${plural(hidden, 'more account')}: see the full report.`);
-  if (json.run.errors.length) tail.push(`\nRun errors: ${json.run.errors.map((e) => e.code).join(', ')}`);
+  if (json.run.errors.length) tail.push(`\nRun errors: ${escapeMrkdwn(json.run.errors.map((e) => e.code).join(', '))}`);
   const description = truncateWords([...head, ...sections, ...tail].join('\n'), CHATBOT_LIMITS.description);
 
   const nextSteps: string[] = [];
   const r = json.report;
-  if (r && !('unavailable' in r)) nextSteps.push(`Full report: ${r.consoleUrl ?? r.uri} (\`aws s3 cp ${r.uri} -\`)`);
+  // The report's location is trailcheck's own (the configured bucket): shown as a plain URL.
+  if (r && !('unavailable' in r)) nextSteps.push(displayText(`Full report: ${r.consoleUrl ?? r.uri} (\`aws s3 cp ${r.uri} -\`)`));
   // The first command of each failing account, once per distinct command (an organization trail's fix serves every member).
   const seen = new Set<string>();
   for (const a of json.accounts) {
@@ -64,9 +68,10 @@ export function buildChatbotNotification(json: AlertJson, subject: string): Chat
     const step = a.remediation.map(splitStep).find((x) => x.command);
     if (!step?.command || seen.has(step.command)) continue;
     seen.add(step.command);
-    const entry = `${a.accountId}: ${step.lead ? `${step.lead} ` : ''}\`${step.command.replace(/`/g, "'")}\``;
+    const command = step.command.includes('\n') ? codeBlock(step.command) : inlineCode(step.command);
+    const entry = `${escapeMrkdwn(a.accountId)}: ${step.lead ? `${escapeMrkdwn(step.lead)} ` : ''}${command}`;
     // Half a command is worse than none.
-    nextSteps.push(entry.length <= CHATBOT_LIMITS.nextStep ? entry : `${a.accountId}: the fix is a command too long to show here; see the full report.`);
+    nextSteps.push(entry.length <= CHATBOT_LIMITS.nextStep ? entry : `${escapeMrkdwn(a.accountId)}: the fix is a command too long to show here; see the full report.`);
   }
 
   const keywords = ['trailcheck', json.kind, ...(json.summary.FAIL ? ['FAIL'] : []), ...(json.summary.ERROR ? ['ERROR'] : [])].slice(0, CHATBOT_LIMITS.keywords);
@@ -76,13 +81,13 @@ export function buildChatbotNotification(json: AlertJson, subject: string): Chat
     id: json.run.id,
     content: {
       textType: 'client-markdown',
-      title: truncateWords(subject, CHATBOT_LIMITS.title),
+      title: truncateWords(displayText(subject), CHATBOT_LIMITS.title),
       description,
       nextSteps: nextSteps.map((x) => truncateWords(x, CHATBOT_LIMITS.nextStep)),
       keywords: keywords.map((k) => truncateWords(k, CHATBOT_LIMITS.keyword)),
     },
     metadata: {
-      summary: truncateWords(subject, CHATBOT_LIMITS.title),
+      summary: truncateWords(displayText(subject), CHATBOT_LIMITS.title),
       eventType: `trailcheck.${json.kind}`,
       relatedResources: json.accounts.slice(0, 20).map((a) => a.accountId),
       additionalContext: { runId: json.run.id, mode: json.mode, ...(r && !('unavailable' in r) ? { report: r.uri } : {}) },
@@ -92,14 +97,16 @@ export function buildChatbotNotification(json: AlertJson, subject: string): Chat
 
 function changesLine(json: AlertJson): string {
   const c = json.changes;
-  if (json.kind === 'first-run') return `First run (${c.previousUnavailable ?? 'no previous report'}): every failing account is listed.`;
+  if (json.kind === 'first-run') return escapeMrkdwn(`First run (${c.previousUnavailable ?? 'no previous report'}): every failing account is listed.`);
   if (!c.comparedWith) return '';
-  return `Since run ${c.comparedWith.runId}: ${c['new-fail']} newly failing, ${c['new-error']} newly in error, ${c.resolved} resolved, ${c['still-failing']} still failing.`;
+  return escapeMrkdwn(`Since run ${c.comparedWith.runId}: ${c['new-fail']} newly failing, ${c['new-error']} newly in error, ${c.resolved} resolved, ${c['still-failing']} still failing.`);
 }
 
 function accountEntry(a: AlertAccount): string {
-  const who = `• ${a.status} \`${a.accountId}\` ${a.accountName}${a.ouId ? ` (OU ${ouLabel(a)})` : ''}${a.previousStatus && a.previousStatus !== a.status ? `, was ${a.previousStatus}` : ''}`;
+  const ou = a.ouId ? ` (OU ${a.ouName ? `${mrkdwnName(a.ouName)} (${escapeMrkdwn(a.ouId)})` : escapeMrkdwn(a.ouId)})` : '';
+  const was = a.previousStatus && a.previousStatus !== a.status ? `, was ${escapeMrkdwn(a.previousStatus)}` : '';
+  const who = `• ${a.status} ${inlineCode(a.accountId)} ${mrkdwnName(a.accountName)}${ou}${was}`;
   if (a.status === 'PASS') return who;
-  const reason = a.reasons[0] ? ` ${a.reasons[0].code}: ${a.reasons[0].message}` : '';
+  const reason = a.reasons[0] ? ` ${escapeMrkdwn(`${a.reasons[0].code}: ${a.reasons[0].message}`)}` : '';
   return truncateWords(`${who} -${reason}`, 600);
 }

@@ -2,13 +2,18 @@
  * The alert as a Slack Block Kit message for an incoming webhook, built from the SNS message's
  * JSON body (`default`). Slack's limits are respected: at most 50 blocks, 3,000 characters per
  * section text, 150 per header, and a total kept far below what Slack truncates. What does not
- * fit is summarized with a count (never cut mid-word). Every piece of text from the report is
- * escaped (`&`, `<`, `>`), so ARNs and names render as written.
+ * fit is summarized with a count (never cut mid-word). Every piece of text from the message is
+ * escaped (./mrkdwn: control characters, `&`, `<`, `>`), so ARNs and names render as written;
+ * the forwarder renders whatever is published to the topic, so numbers and statuses are too.
  */
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
+import { displayText } from '../report/display';
 import type { AlertAccount, AlertJson } from '../report/message';
 import { CHANGE_KINDS } from './changes';
+import { codeBlock, escapeMrkdwn, inlineCode as code, mrkdwnName } from './mrkdwn';
 import { changeTitle, describeTrail, plural, splitStep, truncateWords } from './words';
+
+export { escapeMrkdwn } from './mrkdwn';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -26,15 +31,11 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-/** Slack mrkdwn escaping: only these three characters have to be replaced. */
-export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Any value of the message as mrkdwn text (a number or status included: the message may not be ours). */
+const t = (v: unknown) => escapeMrkdwn(String(v));
 
-/** Inline code: escaped, backticks (which would end it) replaced. */
-function code(s: string): string {
-  return `\`${escapeMrkdwn(s).replace(/`/g, "'")}\``;
-}
+/** Plain text (headers, the notification text): control characters escaped, cut at a word boundary. */
+const plain = (s: string, max: number) => truncateWords(displayText(s), max);
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
@@ -51,20 +52,20 @@ const divider: DividerBlock = { type: 'divider' };
 export function renderSlackMessage(json: AlertJson, subject: string): SlackMessage {
   const s = json.summary;
   const compared = Boolean(json.changes.comparedWith);
-  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: truncateWords(subject, SLACK_LIMITS.headerText), emoji: false } };
+  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: plain(subject, SLACK_LIMITS.headerText), emoji: false } };
   const summary = section(
     [
-      `*${s.PASS} PASS · ${s.FAIL} FAIL · ${s.ERROR} ERROR · ${s.SKIPPED} SKIPPED* of ${plural(s.total, 'account')}${s.runErrors ? ` · ${plural(s.runErrors, 'run error')}` : ''}`,
+      `*${t(s.PASS)} PASS · ${t(s.FAIL)} FAIL · ${t(s.ERROR)} ERROR · ${t(s.SKIPPED)} SKIPPED* of ${t(plural(s.total, 'account'))}${s.runErrors ? ` · ${t(plural(s.runErrors, 'run error'))}` : ''}`,
       escapeMrkdwn(changesLine(json)),
     ]
       .filter(Boolean)
       .join('\n'),
   );
-  const footer = context([reportLink(json), `run ${code(json.run.id)} from account ${code(json.run.callerAccountId)}, ${escapeMrkdwn(json.run.region)} · mode ${escapeMrkdwn(json.mode)}`]);
+  const footer = context([reportLink(json), `run ${code(json.run.id)} from account ${code(json.run.callerAccountId)}, ${t(json.run.region)} · mode ${t(json.mode)}`]);
   const runErrors = json.run.errors.length
     ? [
         section(
-          `*Run errors*\n${json.run.errors.map((e) => `• ${code(e.code)} ${escapeMrkdwn(e.message)}`).join('\n')}${json.run.omittedErrors ? `\n… and ${json.run.omittedErrors} more` : ''}`,
+          `*Run errors*\n${json.run.errors.map((e) => `• ${code(e.code)} ${t(e.message)}`).join('\n')}${json.run.omittedErrors ? `\n… and ${t(json.run.omittedErrors)} more` : ''}`,
         ),
       ]
     : [];
@@ -78,7 +79,7 @@ export function renderSlackMessage(json: AlertJson, subject: string): SlackMessa
   outer: for (const change of CHANGE_KINDS) {
     const group = json.accounts.filter((a) => a.change === change);
     if (!group.length) continue;
-    const title = section(`*${escapeMrkdwn(changeTitle(change, compared))} (${json.changes[change]})*`);
+    const title = section(`*${escapeMrkdwn(changeTitle(change, compared))} (${t(json.changes[change])})*`);
     // A title only with at least one account under it.
     const first = accountSection(group[0]);
     if (reserved + body.length + 3 > SLACK_LIMITS.blocks || textUsed + blocksText([title, first]) > SLACK_LIMITS.totalText) break;
@@ -94,9 +95,9 @@ export function renderSlackMessage(json: AlertJson, subject: string): SlackMessa
     }
   }
   const hidden = json.accounts.length - shown + json.omittedAccounts;
-  const overflow = hidden > 0 ? [context([`… and ${plural(hidden, 'more account')} not shown here (${hiddenBreakdown(json, shown)}): see the full report.`])] : [];
+  const overflow = hidden > 0 ? [context([`… and ${t(plural(hidden, 'more account'))} not shown here (${t(hiddenBreakdown(json, shown))}): see the full report.`])] : [];
   const blocks = [...fixed, ...body, ...overflow, divider, footer].slice(0, SLACK_LIMITS.blocks);
-  return { text: truncateWords(subject, SLACK_LIMITS.fallbackText), blocks };
+  return { text: plain(subject, SLACK_LIMITS.fallbackText), blocks };
 }
 
 function changesLine(json: AlertJson): string {
@@ -111,7 +112,9 @@ function reportLink(json: AlertJson): string {
   const r = json.report;
   if (!r) return 'Full report: not archived (no report bucket)';
   if ('unavailable' in r) return `Full report: not archived (${escapeMrkdwn(r.unavailable)})`;
-  return r.consoleUrl ? `Full report: <${escapeMrkdwn(r.consoleUrl)}|${escapeMrkdwn(r.uri)}>` : `Full report: ${code(r.uri)}`;
+  // A link only to a URL that cannot carry its own link text (`|`) or end the link early.
+  const linkable = typeof r.consoleUrl === 'string' && /^https:\/\/[^\s|<>]+$/.test(r.consoleUrl);
+  return linkable ? `Full report: <${escapeMrkdwn(r.consoleUrl as string)}|${escapeMrkdwn(r.uri)}>` : `Full report: ${code(r.uri)}`;
 }
 
 function hiddenBreakdown(json: AlertJson, shown: number): string {
@@ -129,21 +132,21 @@ function hiddenBreakdown(json: AlertJson, shown: number): string {
  */
 export function accountSection(a: AlertAccount): SectionBlock {
   const max = SLACK_LIMITS.sectionText - 80;
-  const facts = [a.ouId ? `OU ${a.ouName ? `${escapeMrkdwn(a.ouName)} ` : ''}${code(a.ouId)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${a.previousStatus}` : ''].filter(Boolean);
-  const lines = [`*${a.status}* ${code(a.accountId)} ${escapeMrkdwn(a.accountName)}${facts.length ? ` · ${facts.join(' · ')}` : ''}`];
+  const facts = [a.ouId ? `OU ${a.ouName ? `${mrkdwnName(a.ouName)} ` : ''}${code(a.ouId)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${t(a.previousStatus)}` : ''].filter(Boolean);
+  const lines = [`*${t(a.status)}* ${code(a.accountId)} ${mrkdwnName(a.accountName ?? '')}${facts.length ? ` · ${facts.join(' · ')}` : ''}`];
   if (a.status === 'PASS') {
     const via = a.trails.find((t) => t.arn === a.qualifyingTrailArn);
     lines.push(`Now passes${via ? ` via ${via.isOrganizationTrail ? 'organization trail' : 'trail'} ${code(via.name)}` : ''}.`);
   }
   const candidates: string[] = [];
-  for (const r of a.status === 'PASS' ? [] : a.reasons) candidates.push(`• ${code(r.code)} ${escapeMrkdwn(r.message)}`);
-  for (const w of a.warnings) candidates.push(`• warning ${code(w.code)} ${escapeMrkdwn(w.message)}`);
-  if (a.status !== 'PASS') for (const t of a.trails) candidates.push(`Trail ${escapeMrkdwn(describeTrail(t))}: ${code(t.arn)}`);
+  for (const r of a.status === 'PASS' ? [] : a.reasons) candidates.push(`• ${code(r.code)} ${t(r.message)}`);
+  for (const w of a.warnings) candidates.push(`• warning ${code(w.code)} ${t(w.message)}`);
+  if (a.status !== 'PASS') for (const trail of a.trails) candidates.push(`Trail ${escapeMrkdwn(describeTrail(trail))}: ${code(trail.arn)}`);
   if (a.status !== 'PASS' && a.remediation.length) {
     candidates.push('*Fix:*');
     for (const step of a.remediation) {
       const { lead, command } = splitStep(step);
-      candidates.push([lead ? escapeMrkdwn(lead) : '', command ? `\`\`\`${escapeMrkdwn(command).replace(/```/g, "'''")}\`\`\`` : ''].filter(Boolean).join('\n'));
+      candidates.push([lead ? escapeMrkdwn(lead) : '', command ? codeBlock(command) : ''].filter(Boolean).join('\n'));
     }
   }
   let used = lines[0].length;
@@ -175,9 +178,9 @@ export function renderPlainSlackMessage(subject: string | undefined, message: st
   } catch {
     alarm = undefined;
   }
-  const title = truncateWords(subject || 'trailcheck notification', SLACK_LIMITS.headerText);
+  const title = plain(subject || 'trailcheck notification', SLACK_LIMITS.headerText);
   if (alarm && typeof alarm === 'object' && typeof alarm.AlarmName === 'string') {
-    const text = [`*${escapeMrkdwn(alarm.NewStateValue ?? '')}* ${code(alarm.AlarmName)}`, escapeMrkdwn(alarm.AlarmDescription ?? ''), escapeMrkdwn(alarm.NewStateReason ?? '')]
+    const text = [`*${t(alarm.NewStateValue ?? '')}* ${code(alarm.AlarmName)}`, t(alarm.AlarmDescription ?? ''), t(alarm.NewStateReason ?? '')]
       .filter(Boolean)
       .join('\n');
     return { text: title, blocks: [{ type: 'header', text: { type: 'plain_text', text: title, emoji: false } }, section(text)] };

@@ -6,6 +6,7 @@
  * The webhook URL is a secret (anyone holding it can post to the channel): no error, log field or
  * return value here contains it, not even in part.
  */
+import { truncateText } from '../report/display';
 
 export interface WebhookDeps {
   fetch: typeof fetch;
@@ -79,7 +80,7 @@ export async function postToWebhook(url: string, payload: unknown, deps: Webhook
         redirect: 'manual',
         signal: AbortSignal.timeout(o.timeoutMs),
       });
-      const text = (await res.text().catch(() => '')).slice(0, 200);
+      const text = truncateText(await res.text().catch(() => ''), 200, '');
       if (res.status >= 200 && res.status < 300) return { status: res.status, attempts: attempt };
       last = `HTTP ${res.status}${text ? ` ${JSON.stringify(text)}` : ''}`;
       if (res.status === 429) wait = retryAfterMs(res.headers.get('retry-after')) ?? backoff(o, attempt);

@@ -1,13 +1,14 @@
 /**
  * The email body: plain text a person can read on a phone. What happened first (the changes),
  * then each listed account with its reasons, the trails involved and the commands that fix it,
- * then where the full report is.
+ * then where the full report is. Every line is shown through displayText (./display).
  */
 import { CHANGE_KINDS } from '../alerts/changes';
 import type { AlertPlan } from '../alerts/plan';
 import { changeTitle, describeTrail, ouLabel, plural } from '../alerts/words';
 import type { AlertAccount, AlertJson } from './message';
-import { runProblems, summaryLine } from './text';
+import { displayText } from './display';
+import { runProblems, stepLines, summaryLine } from './text';
 import type { AuditReport } from './types';
 
 /** Run errors and notes shown in one message; the rest are counted (the full report has them all). */
@@ -40,7 +41,8 @@ export function renderAlertText(report: AuditReport, plan: AlertPlan, json: Aler
   lines.push(...runProblems(report, MAX_RUN_ITEMS));
   const mode = plan.mode === 'changes' ? `alert mode "changes"${plan.reminderDays ? `, reminder every ${plural(plan.reminderDays, 'day')}` : ''}` : 'alert mode "every-run"';
   lines.push('', `Sent by trailcheck ${report.tool.version} (${mode}).`);
-  return lines.join('\n');
+  // Remediation lines are split already (stepLines); no other line may hold a line break or a control character.
+  return lines.map((line) => displayText(line)).join('\n');
 }
 
 function headline(plan: AlertPlan): string[] {
@@ -87,7 +89,7 @@ function accountLines(a: AlertAccount): string[] {
   for (const t of a.trails) out.push(`  Trail: ${describeTrail(t)}`);
   if (a.remediation.length) {
     out.push('  Fix:');
-    for (const step of a.remediation) out.push(`    ${step}`);
+    for (const step of a.remediation) out.push(...stepLines(step, '    '));
   }
   return out;
 }

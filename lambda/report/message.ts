@@ -12,6 +12,7 @@ import { planAlert, type AlertKind, type AlertPlan } from '../alerts/plan';
 import type { AlertMode } from '../config';
 import type { AccountStatus, TrailVerdict } from '../rule/types';
 import { MAX_RUN_ITEMS, renderAlertText } from './alert-text';
+import { safeJson } from './display';
 import type { AccountReport, AuditReport } from './types';
 
 /** SNS allows 262,144 bytes for the message and its attributes; keep room for the attributes. */
@@ -126,8 +127,9 @@ export function buildAlert(report: AuditReport, maxBytes = MAX_MESSAGE_BYTES, op
     const json = renderJson(report, plan, shown, omitted, options.report);
     const text = renderAlertText(report, plan, json);
     const chatbot = options.chatbot ? buildChatbotNotification(json, subject) : undefined;
-    const body: Record<string, string> = { default: JSON.stringify(json), email: text };
-    if (chatbot) body.https = JSON.stringify(chatbot);
+    // safeJson: the same data, with bidirectional and C1 controls spelled as escapes for anyone reading the raw JSON.
+    const body: Record<string, string> = { default: safeJson(JSON.stringify(json)), email: text };
+    if (chatbot) body.https = safeJson(JSON.stringify(chatbot));
     return { subject, message: JSON.stringify(body), omittedAccounts: omitted, text, json, ...(chatbot ? { chatbot } : {}), attributes: messageAttributes(report, plan) };
   };
   const size = (m: AlertMessage) => Buffer.byteLength(m.message) + attributesBytes(m.attributes);

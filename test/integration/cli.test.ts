@@ -74,6 +74,21 @@ test('a publish that fails makes the CLI exit 1 with the reason', async () => {
   });
 });
 
+test('an account name with terminal escape sequences, CR/LF and a bidi override is shown escaped in the table; the JSON keeps it, escaped as JSON', async () => {
+  const name = 'evil\x1b[2J\x1b]8;;http://evil.example/\x07x\x1b]8;;\x07\r\nPASS  999999999999\u202egnp.exe\u0085';
+  const hostile = scenario([account('200000000001', { name, trails: [goodTrail('main', { status: { isLogging: false } })] })]);
+  await withSimulator(hostile, async (sim) => {
+    const text = await run(['audit'], simulatorEnv(sim.url, CALLER));
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(text.stdout).toContain('evil\\u001b[2J\\u001b]8;;http://evil.example/\\u0007x');
+    expect(text.stdout).not.toMatch(/^PASS  999999999999/m);
+    const json = await run(['audit', '--format', 'json'], simulatorEnv(sim.url, CALLER));
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect((JSON.parse(json.stdout) as AuditReport).accounts.find((a) => a.accountId === '200000000001')?.accountName).toBe(name);
+  });
+});
+
 test('bad credentials: exit 1 and a message saying what to check', async () => {
   await withSimulator(s, async (sim) => {
     const { code, stderr } = await run(['audit'], simulatorEnv(sim.url, { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' }));
