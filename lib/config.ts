@@ -15,6 +15,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fail, TrailcheckConfigError } from './config-error';
+import { parseSchedule } from './schedule';
 
 export type DeploymentMode = 'management' | 'delegatedAdmin';
 
@@ -85,9 +87,8 @@ export interface TrailcheckConfig {
   readonly slackWebhook: boolean;
 }
 
-export class TrailcheckConfigError extends Error {
-  override readonly name = 'TrailcheckConfigError';
-}
+export { TrailcheckConfigError } from './config-error';
+export { parseSchedule, type ParsedSchedule } from './schedule';
 
 /** Context key of the configuration object, and prefix of the flat keys and of every error message. */
 export const CONTEXT_KEY = 'trailcheck';
@@ -187,8 +188,9 @@ export interface ConfigInput {
  * `tryGetContext`/`getAllContext` are all it needs, so tests can pass a plain object.
  */
 export function loadConfig(context: { tryGetContext(key: string): unknown; getAllContext?(): Record<string, unknown> }, cwd = process.cwd()): TrailcheckConfig {
-  const values: Record<string, unknown> = {};
-  const sources: Record<string, string> = {};
+  // Keyed by what the user wrote: null-prototype maps, so "__proto__" or "constructor" is a key like any other.
+  const values: Record<string, unknown> = Object.create(null);
+  const sources: Record<string, string> = Object.create(null);
   const put = (obj: Record<string, unknown>, source: string) => {
     for (const [k, v] of Object.entries(obj)) {
       values[k] = v;
@@ -200,8 +202,8 @@ export function loadConfig(context: { tryGetContext(key: string): unknown; getAl
   if (fromContext !== undefined) put(asObject(CONTEXT_KEY, fromContext, 'context'), 'context');
 
   const file = context.tryGetContext(CONFIG_FILE_KEY);
-  if (file !== undefined && file !== '') {
-    if (typeof file !== 'string') fail(CONFIG_FILE_KEY, 'a path to a JSON file', file);
+  if (file !== undefined) {
+    if (typeof file !== 'string' || file.trim() === '') fail(CONFIG_FILE_KEY, 'a path to a JSON file (an empty value, as from an unset shell variable, is refused: leave the key out to use no file)', file);
     const resolved = path.resolve(cwd, file);
     let text: string;
     try {
@@ -217,7 +219,7 @@ export function loadConfig(context: { tryGetContext(key: string): unknown; getAl
     }
     // The file may hold the settings directly or under "trailcheck".
     const obj = asObject(CONFIG_FILE_KEY, parsed, file);
-    put(isPlainObject(obj[CONTEXT_KEY]) ? (obj[CONTEXT_KEY] as Record<string, unknown>) : obj, file);
+    put(Object.hasOwn(obj, CONTEXT_KEY) && isPlainObject(obj[CONTEXT_KEY]) ? (obj[CONTEXT_KEY] as Record<string, unknown>) : obj, file);
   }
 
   const all = context.getAllContext?.() ?? {};
@@ -231,7 +233,10 @@ export function loadConfig(context: { tryGetContext(key: string): unknown; getAl
 
 /** Validates merged settings. Throws TrailcheckConfigError naming the first bad key. */
 export function parseConfig(input: ConfigInput | Record<string, unknown>): TrailcheckConfig {
-  const { values, sources = {} } = 'values' in input && isPlainObject(input.values) ? (input as ConfigInput) : { values: input as Record<string, unknown>, sources: {} };
+  const given = Object.hasOwn(input, 'values') && isPlainObject(input.values) ? (input as ConfigInput) : { values: input as Record<string, unknown>, sources: {} };
+  // Own keys only, in null-prototype maps: nothing is read from Object.prototype (a "constructor" or "toString" setting is unknown, not a function).
+  const values = ownEntries(given.values);
+  const sources = ownEntries(given.sources ?? {}) as Record<string, string>;
   const key = (k: string) => `${CONTEXT_KEY}.${k}`;
   const where = (k: string) => (sources[k] && sources[k] !== 'context' ? ` (from ${sources[k]})` : '');
   const r = new Reader(values, key, where);
@@ -241,6 +246,13 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
       const near = CONFIG_KEYS.find((c) => c.toLowerCase() === k.toLowerCase());
       throw new TrailcheckConfigError(`${key(k)}${where(k)}: unknown setting${near ? `; did you mean ${key(near)}?` : ''}; expected one of ${CONFIG_KEYS.join(', ')}`);
     }
+  }
+  // An empty value usually comes from an unset variable or a template: refusing it beats silently
+  // running with the default (no ExternalId, every account), as the CLI refuses empty flags.
+  for (const k of Object.keys(values)) {
+    const v = values[k];
+    const empty = v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0 && !EMPTY_LIST_ALLOWED.has(k));
+    if (empty) throw new TrailcheckConfigError(`${key(k)}${where(k)}: empty value ${JSON.stringify(v)}; give a value, or leave the key out to use the default`);
   }
 
   const mode = r.oneOf('mode', ['management', 'delegatedAdmin'] as const) ?? DEFAULTS.mode;
@@ -291,7 +303,7 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
     const [given, missing] = chatbotSlackWorkspaceId ? ['chatbotSlackWorkspaceId', 'chatbotSlackChannelId'] : ['chatbotSlackChannelId', 'chatbotSlackWorkspaceId'];
     throw new TrailcheckConfigError(`${key(missing)}: required when ${key(given)} is set (AWS Chatbot posts to one channel of one workspace); expected ${missing === 'chatbotSlackChannelId' ? 'a Slack channel id such as C0123ABCD' : 'a Slack workspace id such as T0123ABCD'}`);
   }
-  if (alertMode === 'every-run' && values.reminderDays !== undefined && values.reminderDays !== '' && reminderDays > 0) {
+  if (alertMode === 'every-run' && values.reminderDays !== undefined && reminderDays > 0) {
     throw new TrailcheckConfigError(`${key('reminderDays')}${where('reminderDays')} is set but ${key('alertMode')} is "every-run", which already repeats every failing account each run; remove ${key('reminderDays')} or set ${key('alertMode')} to "changes"`);
   }
 
@@ -414,54 +426,6 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
   };
 }
 
-export interface ParsedSchedule {
-  kind: 'rate' | 'cron';
-  /** Upper bound of the time between two runs; undefined when the expression runs less than daily (or irregularly). */
-  intervalMinutes?: number;
-  /** intervalMinutes is the exact interval (rate expressions), not only an upper bound. */
-  exact: boolean;
-}
-
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const CRON = /^cron\((.*)\)$/;
-const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
-
-/** Validates an EventBridge Scheduler recurring expression and derives its interval. */
-export function parseSchedule(key: string, expr: string): ParsedSchedule {
-  const expected = 'a recurring EventBridge Scheduler expression such as rate(1 day) or cron(0 6 * * ? *)';
-  if (/^at\(/.test(expr)) fail(key, `${expected}; a one-time at(...) schedule would audit only once`, expr);
-  const rate = expr.match(RATE);
-  if (rate) {
-    const n = Number(rate[1]);
-    const unit = rate[2];
-    if (n < 1 || !Number.isSafeInteger(n)) fail(key, `${expected} with a positive whole number`, expr);
-    if ((n === 1) !== !unit.endsWith('s')) fail(key, `${expected} (the unit is singular for 1 and plural otherwise: rate(1 day), rate(2 days))`, expr);
-    const minutes = n * (unit.startsWith('minute') ? 1 : unit.startsWith('hour') ? 60 : 1440);
-    return { kind: 'rate', intervalMinutes: minutes, exact: true };
-  }
-  const cron = expr.match(CRON);
-  if (!cron) fail(key, expected, expr);
-  const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6 || !fields.every((f) => CRON_FIELD.test(f))) {
-    fail(key, `${expected}: cron takes six fields (minutes hours day-of-month month day-of-week year)`, expr);
-  }
-  const [minute, hour, dom, month, dow, year] = fields;
-  if ((dom === '?') === (dow === '?')) fail(key, `${expected}: exactly one of day-of-month and day-of-week must be ?`, expr);
-  checkNumbers(key, expr, minute, 0, 59, 'minutes');
-  checkNumbers(key, expr, hour, 0, 23, 'hours');
-  checkNumbers(key, expr, dom, 1, 31, 'day-of-month');
-  const everyDay = (dom === '*' || dom === '?') && (dow === '*' || dow === '?') && month === '*' && year === '*';
-  if (!everyDay) return { kind: 'cron', exact: false };
-  // At least once a day; at least hourly when the hours field is '*'.
-  return { kind: 'cron', intervalMinutes: hour === '*' ? 60 : 1440, exact: false };
-}
-
-function checkNumbers(key: string, expr: string, field: string, min: number, max: number, name: string): void {
-  for (const n of field.split(/[,/-]/)) {
-    if (/^\d+$/.test(n) && (Number(n) < min || Number(n) > max)) fail(key, `a cron expression whose ${name} are from ${min} to ${max}`, expr);
-  }
-}
-
 function isTimeZone(tz: string): boolean {
   if (!PATTERNS.timeZone.test(tz)) return false;
   try {
@@ -473,7 +437,7 @@ function isTimeZone(tz: string): boolean {
 }
 
 function readReservedConcurrency(v: unknown, key: string): boolean {
-  if (v === undefined || v === '') return DEFAULTS.reservedConcurrency;
+  if (v === undefined) return DEFAULTS.reservedConcurrency;
   if (v === 1 || v === '1' || v === true || v === 'true') return true;
   if (v === false || v === 'false' || v === 'none') return false;
   return fail(key, '1 (reserve one concurrent execution: runs never overlap) or false (no reservation, for accounts whose Lambda concurrency quota cannot spare one)', v);
@@ -492,14 +456,14 @@ class Reader {
 
   string(name: string): string | undefined {
     const v = this.values[name];
-    if (v === undefined || v === null || v === '') return undefined;
+    if (v === undefined) return undefined;
     if (typeof v !== 'string') fail(this.k(name), 'a string', v);
     return v;
   }
 
   pattern(name: string, re: RegExp, expected: string): string | undefined {
     const v = this.values[name];
-    if (v === undefined || v === null || v === '') return undefined;
+    if (v === undefined) return undefined;
     if (typeof v !== 'string' || !re.test(v)) fail(this.k(name), expected, v);
     return v;
   }
@@ -513,7 +477,7 @@ class Reader {
 
   bool(name: string): boolean | undefined {
     const v = this.values[name];
-    if (v === undefined || v === null || v === '') return undefined;
+    if (v === undefined) return undefined;
     if (typeof v === 'boolean') return v;
     if (v === 'true') return true;
     if (v === 'false') return false;
@@ -522,7 +486,7 @@ class Reader {
 
   int(name: string, min: number, max: number): number | undefined {
     const v = this.values[name];
-    if (v === undefined || v === null || v === '') return undefined;
+    if (v === undefined) return undefined;
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) fail(this.k(name), `a whole number from ${min} to ${max}`, v);
     return n;
@@ -531,21 +495,17 @@ class Reader {
   /** An array of strings, or (from `-c`) one string of comma- or space-separated items. */
   list(name: string, re: { test(v: string): boolean }, expected: string): string[] | undefined {
     const v = this.values[name];
-    if (v === undefined || v === null) return undefined;
+    if (v === undefined) return undefined;
     let items: unknown[];
     if (Array.isArray(v)) items = v;
     else if (typeof v === 'string') items = v.split(/[\s,]+/).filter(Boolean);
     else return fail(this.k(name), `a list (each ${expected})`, v);
-    if (items.length === 0) return undefined;
+    if (items.length === 0 && !Array.isArray(v)) fail(this.k(name), `a list (each ${expected}); the string holds only separators`, v);
     items.forEach((item, i) => {
       if (typeof item !== 'string' || !re.test(item)) fail(`${this.key(name)}[${i}]${this.where(name)}`, expected, item);
     });
     return [...new Set(items as string[])];
   }
-}
-
-function fail(key: string, expected: string, got: unknown): never {
-  throw new TrailcheckConfigError(`${key}: expected ${expected}, got ${JSON.stringify(got)}`);
 }
 
 function asObject(key: string, v: unknown, source: string): Record<string, unknown> {
@@ -559,6 +519,15 @@ function asObject(key: string, v: unknown, source: string): Record<string, unkno
   }
   if (!isPlainObject(value)) fail(`${key} (from ${source})`, 'an object of trailcheck settings', v);
   return value as Record<string, unknown>;
+}
+
+/** Settings that may be an empty list: no email subscriptions is a real choice (alerts through Slack only). */
+const EMPTY_LIST_ALLOWED = new Set<string>(['emails']);
+
+function ownEntries(obj: object): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(obj)) out[k] = v;
+  return out;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -202,6 +202,174 @@ describe('bad values: one per kind, each naming the key and the expected form', 
   });
 });
 
+describe('schedule: every field of cron and rate, named in the error', () => {
+  const scheduleError = (schedule: string) => {
+    const message = error({ schedule });
+    // The schedule is at fault, not the heartbeat window derived from it.
+    expect(message.startsWith('trailcheck.schedule: expected ')).toBe(true);
+    expect(message).not.toContain('heartbeatHours');
+    expect(message.endsWith(`, got ${JSON.stringify(schedule)}`)).toBe(true);
+    return message;
+  };
+
+  it.each([
+    ['cron(0 6 * 13 ? *)', 'whose months are from 1 to 12 or JAN to DEC'],
+    ['cron(0 6 * 0 ? *)', 'whose months are from 1 to 12 or JAN to DEC'],
+    ['cron(60 6 * * ? *)', 'whose minutes are from 0 to 59'],
+    ['cron(0 6 0 * ? *)', 'whose days of the month are from 1 to 31'],
+    ['cron(0 6 32W * ? *)', 'whose days of the month are from 1 to 31'],
+    ['cron(0 6 ? * 8 *)', 'whose days of the week are from 1 to 7 or SUN to SAT'],
+    ['cron(0 6 * * ? 1969)', 'whose years are from 1970 to 2199'],
+    ['cron(0 6 * * ? 2200)', 'whose years are from 1970 to 2199'],
+  ])('%s: a value out of its field’s range', (schedule, expected) => {
+    expect(scheduleError(schedule)).toBe(`trailcheck.schedule: expected a cron expression ${expected}, got ${JSON.stringify(schedule)}`);
+  });
+
+  it.each([
+    ['cron(a b c d ? e)', 'minutes (the 1st field)', '"a" is not'],
+    ['cron(0 6 ? * FOO *)', 'days of the week (the 5th field)', '"FOO" is not'],
+    ['cron(0 6 ? * mon *)', 'days of the week (the 5th field)', '"mon" is not'],
+    ['cron(0 6 * jan ? *)', 'months (the 4th field)', '"jan" is not'],
+    ['cron(0 6 * FOO ? *)', 'months (the 4th field)', '"FOO" is not'],
+    ['cron(0 6 L,1 * ? *)', 'days of the month (the 3rd field)', '"L,1" is not'],
+    ['cron(0 6 1-5W * ? *)', 'days of the month (the 3rd field)', '"1-5W" is not'],
+    ['cron(0 6 L-2 * ? *)', 'days of the month (the 3rd field)', '"L-2" is not'],
+    ['cron(0 6 ? * 3#1,6#3 *)', 'days of the week (the 5th field)', '"3#1,6#3" is not'],
+    ['cron(0 6 ? * 2#6 *)', 'days of the week (the 5th field)', '"2#6" is not'],
+    ['cron(0 6 ? * 9L *)', 'days of the week (the 5th field)', '"9L" is not'],
+    ['cron(0 6 * * ? L)', 'years (the 6th field)', '"L" is not'],
+    ['cron(0 ? * * ? *)', 'hours (the 2nd field)', '"?" is not (only day-of-month and day-of-week take ?)'],
+    ['cron(0 6 * ? ? *)', 'months (the 4th field)', '"?" is not (only day-of-month and day-of-week take ?)'],
+    ['cron(*,5 6 * * ? *)', 'minutes (the 1st field)', '"*,5" is not (* stands alone)'],
+    ['cron(0 6,,7 * * ? *)', 'hours (the 2nd field)', '"6,,7" is not'],
+    ['cron(0 6- * * ? *)', 'hours (the 2nd field)', '"6-" is not'],
+    ['cron(0 17-8 * * ? *)', 'hours (the 2nd field)', '"17-8" is not (a range goes from low to high: write 17-23,0-8 for one that wraps around)'],
+    ['cron(0 6 ? * FRI-MON *)', 'days of the week (the 5th field)', '"FRI-MON" is not (a range goes from low to high: write FRI-SAT,SUN-MON for one that wraps around)'],
+    ['cron(0/0 6 * * ? *)', 'minutes (the 1st field)', '"0/0" is not (an increment is from 1 to 59)'],
+    ['cron(0 */24 * * ? *)', 'hours (the 2nd field)', '"*/24" is not (an increment is from 1 to 23)'],
+  ])('%s: a form the field does not take', (schedule, field, why) => {
+    const message = scheduleError(schedule);
+    expect(message).toContain(`expected a cron expression whose ${field} are written as `);
+    expect(message).toContain(`; ${why}, got `);
+  });
+
+  it('says which forms a field takes', () => {
+    expect(scheduleError('cron(0 6 ? * FOO *)')).toContain(
+      'are written as a number from 1 to 7 or SUN to SAT, a range (MON-FRI), a list (separated by commas), an increment (such as 0/15 or */15) or *, ? (any day: then day-of-month says which), L (the last day of the week), 6L (the last Friday of the month) or 2#1 (the first Monday of the month), alone;',
+    );
+  });
+
+  it.each([
+    ['rate(0 days)', 'with a positive whole number'],
+    ['rate(1 week)', 'rate takes a whole number and a unit, minute(s), hour(s) or day(s)'],
+    ['rate(2 Days)', 'rate takes a whole number and a unit'],
+    ['rate(2.5 hours)', 'rate takes a whole number and a unit'],
+    ['rate(-1 days)', 'rate takes a whole number and a unit'],
+    ['rate(2day)', 'rate takes a whole number and a unit'],
+    ['rate(1 minutes)', 'the unit is singular for 1 and plural otherwise'],
+    ['rate(3 hour)', 'the unit is singular for 1 and plural otherwise'],
+  ])('%s: refused (%s)', (schedule, expected) => {
+    expect(scheduleError(schedule)).toContain(expected);
+  });
+
+  it.each([
+    'cron(0 6 ? * MON-FRI *)',
+    'cron(0/15 8-17 ? * MON-FRI *)',
+    'cron(*/30 * * * ? *)',
+    'cron(0 6 L * ? *)',
+    'cron(0 6 LW * ? *)',
+    'cron(0 6 15W * ? *)',
+    'cron(0 6 1/2 * ? *)',
+    'cron(0 6 1,15 JAN,JUL ? 2026-2030)',
+    'cron(0 6 ? * L *)',
+    'cron(0 6 ? * 6L *)',
+    'cron(0 6 ? * FRIL *)',
+    'cron(0 6 ? * 2#1 *)',
+    'cron(0 6 ? * MON#5 *)',
+    'cron(0 6 ? * 1,7 *)',
+    'cron(59 23 31 DEC ? 2199)',
+    'rate(15 minutes)',
+    'rate(1 hour)',
+  ])('%s: accepted', (schedule) => {
+    expect(() => parse({ schedule, heartbeatHours: 168, timeoutMinutes: 15 })).not.toThrow();
+  });
+});
+
+describe('empty values are refused, not taken for "unset"', () => {
+  it.each<[string, unknown]>([
+    ['externalId', ''],
+    ['roleName', ''],
+    ['roleName', '   '],
+    ['functionRoleName', ''],
+    ['organizationId', ''],
+    ['schedule', ''],
+    ['timeZone', ''],
+    ['mode', ''],
+    ['region', ''],
+    ['strict', ''],
+    ['memoryMb', ''],
+    ['reservedConcurrency', ''],
+    ['heartbeatHours', ''],
+    ['accounts', []],
+    ['accounts', ''],
+    ['excludeAccounts', []],
+    ['ous', []],
+    ['ous', ''],
+    ['memberRoleTargets', []],
+    ['emails', ''],
+    ['externalId', null],
+    ['accounts', null],
+  ])('%s = %j', (name, value) => {
+    expect(error({ [name]: value })).toBe(`trailcheck.${name}: empty value ${JSON.stringify(value)}; give a value, or leave the key out to use the default`);
+  });
+
+  it('a list that parses to nothing (only separators) is refused too', () => {
+    expect(error({ accounts: ',' })).toBe('trailcheck.accounts: expected a list (each a 12-digit account id); the string holds only separators, got ","');
+    expect(error({ ous: ' , ' })).toContain('trailcheck.ous: expected a list');
+  });
+
+  it('names the -c key an empty value came from', () => {
+    const ctx = { tryGetContext: (k: string) => (k === 'trailcheck' ? BASE : undefined), getAllContext: () => ({ 'trailcheck.externalId': '' }) };
+    expect(() => loadConfig(ctx)).toThrow('trailcheck.externalId (from -c trailcheck.externalId): empty value ""; give a value, or leave the key out to use the default');
+  });
+
+  it('refuses an empty config file path', () => {
+    const ctx = { tryGetContext: (k: string) => (k === 'trailcheck.configFile' ? '' : k === 'trailcheck' ? BASE : undefined), getAllContext: () => ({}) };
+    expect(() => loadConfig(ctx)).toThrow(/^trailcheck\.configFile: expected a path to a JSON file .*, got ""$/);
+  });
+
+  it('keeps an empty email list: no email subscriptions is a real choice (Slack only)', () => {
+    expect(parse({ emails: [] }).emails).toEqual([]);
+  });
+});
+
+describe('keys named like Object.prototype members', () => {
+  const unknown = (k: string) => new RegExp(`^trailcheck\\.${k}: unknown setting; expected one of mode, organizationId, `);
+
+  it.each(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'])('%s is an unknown setting (from a JSON file or context object)', (k) => {
+    const values = JSON.parse(`{"organizationId": "o-a1b2c3d4e5", "memberRoleTargets": ["r-a1b2"], ${JSON.stringify(k)}: {"strict": true}}`);
+    expect(() => parseConfig(values)).toThrow(unknown(k));
+    expect(() => loadConfig({ tryGetContext: (c: string) => (c === 'trailcheck' ? values : undefined), getAllContext: () => ({}) })).toThrow(unknown(k));
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('-c trailcheck.%s is an unknown setting', (k) => {
+    const ctx = { tryGetContext: (c: string) => (c === 'trailcheck' ? BASE : undefined), getAllContext: () => ({ [`trailcheck.${k}`]: 'x' }) };
+    expect(() => loadConfig(ctx)).toThrow(new RegExp(`^trailcheck\\.${k} \\(from -c trailcheck\\.${k}\\): unknown setting; expected one of `));
+  });
+
+  it('a "__proto__" object cannot supply settings', () => {
+    // Were it merged into an ordinary object, "__proto__" would become its prototype and every key it holds would read as set.
+    const values = JSON.parse('{"__proto__": {"strict": true, "externalId": "injected"}}');
+    expect(() => parseConfig({ ...BASE, ...values })).toThrow(unknown('__proto__'));
+  });
+
+  it('nothing is read from Object.prototype when keys are absent', () => {
+    const c = parse({});
+    expect(c.externalId).toBeUndefined();
+    expect(typeof c.schedule).toBe('string');
+  });
+});
+
 describe('conflicting options', () => {
   it('an account both included and excluded', () => {
     expect(error({ accounts: ['111111111111', '222222222222'], excludeAccounts: ['222222222222'] })).toBe(
