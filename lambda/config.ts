@@ -122,6 +122,8 @@ function int(s: { key: string; value: string | undefined } | undefined, fallback
 function list(s: { key: string; value: string | undefined } | undefined, pattern: { test(v: string): boolean }, expected: string): string[] | undefined {
   if (s?.value === undefined || s.value.trim() === '') return undefined;
   const items = s.value.split(/[\s,]+/).filter(Boolean);
+  // "," is not "unset": it would silently audit every account (or none), so it is refused.
+  if (items.length === 0) throw new ConfigError(`${s.key}: expected ${expected} or a comma-separated list of them, got ${JSON.stringify(s.value)} (no value in it); give at least one, or leave it unset`);
   for (const item of items) check(pattern.test(item), s.key, item, expected);
   return [...new Set(items)];
 }

@@ -70,6 +70,18 @@ describe('parseConfig: bad values name the key and the expected form', () => {
     expect(flagged.message).toMatch(/^--region: /);
   });
 
+  test.each<[string, Values, string]>([
+    ['accounts: only a comma', { accounts: ',' }, '--accounts'],
+    ['accounts: commas and spaces', { accounts: ' , ,\n,' }, '--accounts'],
+    ['exclude accounts: only a comma', { excludeAccounts: ',' }, '--exclude-accounts'],
+    ['ous: only commas', { ous: ',,' }, '--ous'],
+  ])('a list that parses to nothing (%s) is refused, not taken as unset: it names the key', (_name, values, key) => {
+    const err = errorOf(values);
+    expect(err.message.startsWith(`${key}: `)).toBe(true);
+    expect(err.message).toContain('no value in it');
+    expect(err.message).toContain(JSON.stringify(Object.values(values)[0]));
+  });
+
   test('an account both included and excluded → names both keys and the account', () => {
     const err = errorOf({ accounts: '111111111111,222222222222', excludeAccounts: '333333333333 222222222222' });
     expect(err.message).toContain('--accounts');

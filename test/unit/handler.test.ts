@@ -69,6 +69,10 @@ describe('configFromEnv', () => {
     });
   });
 
+  test.each(['TRAILCHECK_ACCOUNTS', 'TRAILCHECK_EXCLUDE_ACCOUNTS', 'TRAILCHECK_OUS'])('%s="," (a list that parses to nothing) → an error naming the variable, not "every account"', (name) => {
+    expect(() => configFromEnv(base({ [name]: ',' }))).toThrow(new RegExp(`^${name}: .*no value in it`));
+  });
+
   test('the region falls back to AWS_REGION', () => {
     expect(configFromEnv(base()).region).toBe('us-east-1');
   });
