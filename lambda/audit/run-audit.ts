@@ -222,9 +222,16 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
       }
     }
     listingComplete = true;
+    // ListAccounts always lists the management account: an empty listing is not an empty organization.
+    if (organization.available && seen.size === 0 && runErrors.length === 0) {
+      runErrors.push({
+        code: 'EMPTY_LISTING',
+        message: `organizations:ListAccounts listed no account at all in ${pages} page(s); an organization always lists at least its management account, so nothing was audited. Check the caller's access to Organizations and run again.`,
+      });
+    }
 
     for (const id of config.accounts ?? []) {
-      if (!seen.has(id) && organization.available && !runErrors.some((r) => r.code === 'LISTING_INCOMPLETE')) {
+      if (!seen.has(id) && organization.available && !runErrors.some((r) => r.code === 'LISTING_INCOMPLETE' || r.code === 'EMPTY_LISTING')) {
         runErrors.push({ code: 'ACCOUNT_NOT_FOUND', message: `Account ${id} was selected by configuration but is not in the organization.` });
       }
     }

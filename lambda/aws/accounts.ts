@@ -25,7 +25,30 @@ export interface AccountPage {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/** A paginated listing that handed back a page token it had given before: followed, it would never end. */
+export class RepeatedPageTokenError extends Error {
+  override readonly name = 'RepeatedPageToken';
+}
+
+/**
+ * Remembers the page tokens of one listing: a token seen before means the listing loops (the
+ * same page again, or pages in a circle) and must stop, not run until the process is killed.
+ */
+function pageTokens(call: string) {
+  const seen = new Map<string, number>();
+  return (token: string | undefined, page: number): string | undefined => {
+    if (!token) return undefined;
+    const first = seen.get(token);
+    if (first !== undefined) {
+      throw new RepeatedPageTokenError(`${call} page ${page} returned the NextToken that page ${first} returned; following it would list the same pages forever, so the listing stopped after ${page} page(s)`);
+    }
+    seen.set(token, page);
+    return token;
+  };
+}
+
 export async function* listAccountPages(client: OrganizationsClient, abortSignal?: AbortSignal): AsyncGenerator<AccountPage> {
+  const follow = pageTokens('ListAccounts');
   let nextToken: string | undefined;
   let page = 0;
   do {
@@ -46,7 +69,7 @@ export async function* listAccountPages(client: OrganizationsClient, abortSignal
       accounts.push({ id: a.Id, name: typeof a.Name === 'string' ? a.Name : '', state, arn: a.Arn });
     });
     yield { accounts, malformed };
-    nextToken = out.NextToken || undefined;
+    nextToken = follow(out.NextToken, page);
   } while (nextToken);
 }
 
@@ -63,12 +86,13 @@ export async function accountsUnderOus(client: OrganizationsClient, ouIds: strin
     const level = queue.splice(0, queue.length);
     await Promise.all(
       level.map(async (ou) => {
-        for await (const id of paginate((NextToken) => client.send(new ListAccountsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }), 'Accounts')) {
+        for await (const id of paginate((NextToken) => client.send(new ListAccountsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }), 'Accounts', `ListAccountsForParent ${ou}`)) {
           if (typeof id?.Id === 'string') members.set(id.Id, ou);
         }
         for await (const child of paginate(
           (NextToken) => client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }),
           'OrganizationalUnits',
+          `ListOrganizationalUnitsForParent ${ou}`,
         )) {
           if (typeof child?.Id === 'string' && !seen.has(child.Id)) {
             seen.add(child.Id);
@@ -84,12 +108,16 @@ export async function accountsUnderOus(client: OrganizationsClient, ouIds: strin
 async function* paginate<K extends string, T>(
   call: (token: string | undefined) => Promise<{ NextToken?: string } & { [k in K]?: T[] }>,
   key: K,
+  name: string,
 ): AsyncGenerator<T> {
+  const follow = pageTokens(name);
   let token: string | undefined;
+  let page = 0;
   do {
+    page += 1;
     const out = await call(token);
     for (const item of out[key] ?? []) yield item;
-    token = out.NextToken || undefined;
+    token = follow(out.NextToken, page);
   } while (token);
 }
 

@@ -6,8 +6,13 @@ import {
   OrganizationsClient,
   type Account,
 } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runAudit } from '../../lambda/audit/run-audit';
 import { accountsUnderOus, listAccountPages, organizationFromAccountArn, type AccountPage } from '../../lambda/aws/accounts';
+import { AwsClients } from '../../lambda/aws/clients';
+import { parseConfig } from '../../lambda/config';
+import { needsAttention } from '../../lambda/report/types';
 
 const org = mockClient(OrganizationsClient);
 const client = new OrganizationsClient({ region: 'us-east-1' });
@@ -130,6 +135,33 @@ describe('listAccountPages', () => {
     await expect(collect(listAccountPages(client))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
+  test('the same NextToken returned again: the page is yielded once, then the listing stops with RepeatedPageToken saying so (no third call)', async () => {
+    org
+      .on(ListAccountsCommand)
+      .resolvesOnce({ Accounts: [acct('111111111111')], NextToken: 'tok-1' })
+      .resolves({ Accounts: [acct('222222222222')], NextToken: 'tok-1' });
+    const gen = listAccountPages(client);
+    expect(((await gen.next()).value as AccountPage).accounts.map((a) => a.id)).toEqual(['111111111111']);
+    expect(((await gen.next()).value as AccountPage).accounts.map((a) => a.id)).toEqual(['222222222222']);
+    await expect(gen.next()).rejects.toMatchObject({ name: 'RepeatedPageToken', message: expect.stringContaining('ListAccounts page 2 returned the NextToken that page 1 returned') });
+    expect(org.commandCalls(ListAccountsCommand)).toHaveLength(2);
+  });
+
+  test('tokens in a circle (A, B, A) also stop the listing', async () => {
+    org
+      .on(ListAccountsCommand)
+      .resolvesOnce({ Accounts: [acct('111111111111')], NextToken: 'A' })
+      .resolvesOnce({ Accounts: [acct('222222222222')], NextToken: 'B' })
+      .resolves({ Accounts: [acct('333333333333')], NextToken: 'A' });
+    await expect(collect(listAccountPages(client))).rejects.toMatchObject({ name: 'RepeatedPageToken', message: expect.stringContaining('page 3 returned the NextToken that page 1 returned') });
+    expect(org.commandCalls(ListAccountsCommand)).toHaveLength(3);
+  });
+
+  test('an empty listing is one page with no account (the run decides what that means)', async () => {
+    org.on(ListAccountsCommand).resolves({ Accounts: [] });
+    expect(await collect(listAccountPages(client))).toEqual([{ accounts: [], malformed: [] }]);
+  });
+
   test('the abort signal is passed to every call', async () => {
     const controller = new AbortController();
     org.on(ListAccountsCommand).resolves({ Accounts: [acct('111111111111')] });
@@ -227,10 +259,73 @@ describe('accountsUnderOus', () => {
     expect(org.calls()).toHaveLength(8);
   });
 
+  test.each(['ListAccountsForParent', 'ListOrganizationalUnitsForParent'])('%s returning the same NextToken again rejects the walk instead of looping', async (command) => {
+    serveTree(100);
+    if (command === 'ListAccountsForParent') org.on(ListAccountsForParentCommand, { ParentId: C }).resolves({ Accounts: [acct('100000000004')], NextToken: 'again' });
+    else org.on(ListOrganizationalUnitsForParentCommand, { ParentId: C }).resolves({ OrganizationalUnits: [], NextToken: 'again' });
+    await expect(accountsUnderOus(client, [A])).rejects.toMatchObject({ name: 'RepeatedPageToken', message: expect.stringContaining(`ForParent ${C} page 2 returned the NextToken that page 1 returned`) });
+  });
+
   test('a failing call rejects the walk', async () => {
     serveTree(100);
     org.on(ListOrganizationalUnitsForParentCommand, { ParentId: B }).rejects(Object.assign(new Error('no such parent'), { name: 'ParentNotFoundException' }));
     await expect(accountsUnderOus(client, [A])).rejects.toMatchObject({ name: 'ParentNotFoundException' });
+  });
+});
+
+/**
+ * RULE.md, "Cases the tests must cover": the listing rows, through the whole run (runAudit) with
+ * Organizations and STS mocked. Every listed account is SUSPENDED, so nothing else is called.
+ */
+describe('RULE.md listing cases, through the run', () => {
+  const sts = mockClient(STSClient);
+  beforeEach(() => {
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/trailcheck' });
+  });
+  afterAll(() => sts.restore());
+  const suspended = (id: string) => acct(id, { State: 'SUSPENDED' });
+
+  test.each<[string, () => void, { codes: string[]; message: RegExp; total: number }]>([
+    [
+      'empty organization: ListAccounts returns no account at all → run error EMPTY_LISTING, never a clean pass',
+      () => org.on(ListAccountsCommand).resolves({ Accounts: [] }),
+      { codes: ['EMPTY_LISTING'], message: /listed no account at all/, total: 0 },
+    ],
+    [
+      'empty organization over several empty pages → EMPTY_LISTING',
+      () => org.on(ListAccountsCommand).resolvesOnce({ Accounts: [], NextToken: 't1' }).resolves({ Accounts: [] }),
+      { codes: ['EMPTY_LISTING'], message: /in 2 page\(s\)/, total: 0 },
+    ],
+    [
+      'endless pages: the same NextToken again → run error LISTING_INCOMPLETE saying the token repeated, and the run ends',
+      () => org.on(ListAccountsCommand).resolvesOnce({ Accounts: [suspended('111111111111')], NextToken: 'same' }).resolves({ Accounts: [suspended('222222222222')], NextToken: 'same' }),
+      { codes: ['LISTING_INCOMPLETE'], message: /RepeatedPageToken: ListAccounts page 2 returned the NextToken that page 1 returned/, total: 2 },
+    ],
+    [
+      'endless pages from the first page: a page returning the token it was asked with → LISTING_INCOMPLETE',
+      () => org.on(ListAccountsCommand).resolvesOnce({ Accounts: [], NextToken: 'loop' }).resolves({ Accounts: [], NextToken: 'loop' }),
+      { codes: ['LISTING_INCOMPLETE'], message: /NextToken that page 1 returned/, total: 0 },
+    ],
+  ])('%s', async (_case, serve, expected) => {
+    serve();
+    const clients = new AwsClients({ maxAttempts: 1, callTimeoutMs: 1000, maxSockets: 4, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'x' } });
+    const cfg = parseConfig({ region: { key: 'region', value: 'us-east-1' } }, undefined);
+    const report = await runAudit(cfg, { clients, deadline: Date.now() + 10_000 }).finally(() => clients.close());
+    expect(report.run.errors.map((e) => e.code)).toEqual(expected.codes);
+    expect(report.run.errors[0].message).toMatch(expected.message);
+    expect(report.summary).toMatchObject({ total: expected.total, PASS: 0, runErrors: 1 });
+    expect(needsAttention(report)).toBe(true);
+    expect(report.run.deadlineReached).toBe(false);
+    expect(org.commandCalls(ListAccountsCommand).length).toBeLessThanOrEqual(2);
+  });
+
+  test('a listing with accounts is not EMPTY_LISTING', async () => {
+    org.on(ListAccountsCommand).resolves({ Accounts: [suspended('222222222222')] });
+    const clients = new AwsClients({ maxAttempts: 1, callTimeoutMs: 1000, maxSockets: 4, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'x' } });
+    const report = await runAudit(parseConfig({ region: { key: 'region', value: 'us-east-1' } }, undefined), { clients }).finally(() => clients.close());
+    expect(report.run.errors).toEqual([]);
+    expect(report.summary).toMatchObject({ total: 1, SKIPPED: 1 });
   });
 });
 

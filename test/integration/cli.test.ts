@@ -89,6 +89,38 @@ test('an account name with terminal escape sequences, CR/LF and a bidi override 
   });
 });
 
+/** RULE.md, "Cases the tests must cover": the listing rows, as a user meets them (no --timeout). */
+describe('RULE.md listing cases against the simulator', () => {
+  const member = (id: string) => ({ Id: id, Arn: `arn:aws:organizations::${MGMT}:account/o-a1b2c3d4e5/${id}`, Name: `m-${id}`, State: 'SUSPENDED' });
+  test.each<[string, ReturnType<typeof scenario>, { code: string; message: RegExp; total: number }]>([
+    [
+      'empty organization: ListAccounts lists no account → exit 1, run error EMPTY_LISTING, never "0 of 0" as a pass',
+      scenario([account(MGMT, { name: 'management', listed: false, trails: [goodTrail()] })]),
+      { code: 'EMPTY_LISTING', message: /listed no account at all/, total: 0 },
+    ],
+    [
+      'endless pages: every ListAccounts page returns the same NextToken → exit 1, run error LISTING_INCOMPLETE, the run ends',
+      scenario([account('200000000001')], {
+        faults: [{ service: 'organizations', action: 'ListAccounts', kind: 'malformed', body: JSON.stringify({ Accounts: [member('200000000001')], NextToken: 'the-same-token' }) }],
+      }),
+      { code: 'LISTING_INCOMPLETE', message: /RepeatedPageToken: ListAccounts page 2 returned the NextToken that page 1 returned/, total: 1 },
+    ],
+  ])('%s', async (_case, world, expected) => {
+    await withSimulator(world, async (sim) => {
+      const json = await run(['audit', '--format', 'json'], simulatorEnv(sim.url, CALLER));
+      expect(json.code).toBe(1);
+      const report = JSON.parse(json.stdout) as AuditReport;
+      expect(report.run.errors).toEqual([{ code: expected.code, message: expect.stringMatching(expected.message) }]);
+      expect(report.summary).toMatchObject({ total: expected.total, PASS: 0, runErrors: 1 });
+      expect(sim.calls.filter((c) => c.action === 'ListAccounts').length).toBeLessThanOrEqual(2);
+      const text = await run(['audit'], simulatorEnv(sim.url, CALLER));
+      expect(text.code).toBe(1);
+      expect(text.stdout).toContain(`Run errors:\n  - ${expected.code}: `);
+      expect(text.stdout).toMatch(/, 1 run error$/m);
+    });
+  });
+});
+
 test('bad credentials: exit 1 and a message saying what to check', async () => {
   await withSimulator(s, async (sim) => {
     const { code, stderr } = await run(['audit'], simulatorEnv(sim.url, { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' }));

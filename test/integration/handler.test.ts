@@ -115,3 +115,19 @@ test('the alert names the OU of each account it is about (looked up after the au
     expect(sim.calls.filter((c) => c.action === 'ListParents').map((c) => c.params.childId)).toEqual(['200000000001']);
   });
 });
+
+test('an empty account listing is a run error the Lambda alerts on (RULE.md "empty organization"), never a quiet pass', async () => {
+  const empty = scenario([account(MGMT, { name: 'management', listed: false, trails: [goodTrail()] })]);
+  await withSimulator(empty, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    const result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context());
+    expect(result.summary).toMatchObject({ total: 0, runErrors: 1 });
+    expect(result.publish).toMatchObject({ published: true });
+    expect(sim.published).toHaveLength(1);
+    expect(sim.published[0].subject).toBe('trailcheck: run incomplete of 0 accounts');
+    const body = JSON.parse(sim.published[0].message);
+    expect(JSON.parse(body.default).run.errors).toEqual([{ code: 'EMPTY_LISTING', message: expect.stringContaining('listed no account at all') }]);
+    expect(body.email).toContain('EMPTY_LISTING: organizations:ListAccounts listed no account at all');
+  });
+});
