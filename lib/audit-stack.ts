@@ -202,12 +202,17 @@ export class AuditStack extends Stack {
         capabilities: ['CAPABILITY_NAMED_IAM'],
         managedExecution: { Active: true },
         operationPreferences: {
-          // IAM is global: one region per account. Deploy to every account at once and let a
-          // few accounts fail (an existing role of the same name, an SCP) without rolling back the rest;
-          // the audit reports those accounts as ASSUME_ROLE_FAILED.
+          // IAM is global: one region per account. Deploy to every account at once, and never let
+          // an account where the role cannot be created (an SCP denying iam:CreateRole, a role of
+          // that name already there) fail the operation: a failed operation rolls back the whole
+          // Trailcheck stack. The tolerance is a percentage of the accounts per region, rounded
+          // down, so anything below 100 is 0 for a small OU (10% of 9 accounts is 0); 100 tolerates
+          // every failure at any size. Failed instances are listed by the StackSet (docs/deploy.md)
+          // and the audit reports those accounts ERROR ASSUME_ROLE_FAILED, with the advice, each run.
           regionConcurrencyType: 'PARALLEL',
           maxConcurrentPercentage: 100,
-          failureTolerancePercentage: 10,
+          failureTolerancePercentage: 100,
+          // The failures do not slow the others down (STRICT would lower the concurrency as they come).
           concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
         },
         parameters: [{ parameterKey: AUDIT_ACCOUNT_PARAMETER, parameterValue: Aws.ACCOUNT_ID }],

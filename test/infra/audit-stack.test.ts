@@ -307,13 +307,22 @@ describe('audit stack, management mode (defaults)', () => {
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
       Capabilities: ['CAPABILITY_NAMED_IAM'],
       ManagedExecution: { Active: true },
-      OperationPreferences: { RegionConcurrencyType: 'PARALLEL', MaxConcurrentPercentage: 100, FailureTolerancePercentage: 10, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
+      OperationPreferences: { RegionConcurrencyType: 'PARALLEL', MaxConcurrentPercentage: 100, FailureTolerancePercentage: 100, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
       Parameters: [{ ParameterKey: 'AuditAccountId', ParameterValue: { Ref: 'AWS::AccountId' } }],
       StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['r-a1b2'] }, Regions: [{ Ref: 'AWS::Region' }] }],
     });
+    // Exactly these preferences: a FailureToleranceCount beside the percentage, or a RegionOrder, would change what fails the operation.
+    expect(Object.keys(s.auditJson.Resources.MemberRoles.Properties.OperationPreferences).sort()).toEqual(['ConcurrencyMode', 'FailureTolerancePercentage', 'MaxConcurrentPercentage', 'RegionConcurrencyType']);
     const body = s.auditJson.Resources.MemberRoles.Properties.TemplateBody;
     expect(JSON.parse(body)).toEqual(s.stacks.audit.memberTemplate);
     expect(Buffer.byteLength(body)).toBeLessThan(51_200); // CloudFormation's TemplateBody limit
+  });
+
+  it('tolerates a failed stack instance in every account of a region, whatever its size, so one account never rolls back the deploy', () => {
+    const prefs = s.auditJson.Resources.MemberRoles.Properties.OperationPreferences;
+    // CloudFormation rounds the tolerated count down: floor(n × percentage / 100) must be n for every n.
+    for (const accounts of [1, 2, 9, 10, 11, 99, 1000]) expect(Math.floor((accounts * prefs.FailureTolerancePercentage) / 100)).toBe(accounts);
+    expect(prefs.FailureToleranceCount).toBeUndefined();
   });
 
   it('outputs what the runbook needs', () => {
