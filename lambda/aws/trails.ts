@@ -140,15 +140,21 @@ export function toSelectorConfig(arn: string, classic: unknown, advanced: unknow
 }
 
 const FIELD_OPERATORS = ['Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith'] as const;
+const CLASSIC_KEYS = ['ReadWriteType', 'IncludeManagementEvents', 'ExcludeManagementEventSources', 'DataResources'];
+const ADVANCED_KEYS = ['Name', 'FieldSelectors'];
+const FIELD_KEYS = ['Field', ...FIELD_OPERATORS];
 
-/** Absent fields take the API defaults; present ones must have the documented types. */
+/**
+ * Every key must be one CloudTrail documents (a look-alike or misspelled key would otherwise be
+ * ignored, and the API defaults read in its place), and CloudTrail always reports ReadWriteType and
+ * IncludeManagementEvents: a selector without them is not evidence of anything.
+ */
 function checkClassicSelector(s: unknown, where: string): void {
-  if (typeof s !== 'object' || s === null) throw new MalformedResponseError(`${where} is not an object`);
-  const c = s as Record<string, unknown>;
-  if (c.IncludeManagementEvents !== undefined && typeof c.IncludeManagementEvents !== 'boolean') {
-    throw new MalformedResponseError(`${where}.IncludeManagementEvents is not a boolean (got ${JSON.stringify(c.IncludeManagementEvents)})`);
+  const c = checkObject(s, where, CLASSIC_KEYS);
+  if (typeof c.IncludeManagementEvents !== 'boolean') {
+    throw new MalformedResponseError(`${where}.IncludeManagementEvents is not a boolean (got ${quoted(c.IncludeManagementEvents ?? null)})`);
   }
-  if (c.ReadWriteType !== undefined && typeof c.ReadWriteType !== 'string') throw new MalformedResponseError(`${where}.ReadWriteType is not a string`);
+  if (typeof c.ReadWriteType !== 'string') throw new MalformedResponseError(`${where}.ReadWriteType is not a string (got ${quoted(c.ReadWriteType ?? null)})`);
   if (c.ExcludeManagementEventSources !== undefined && !isStringList(c.ExcludeManagementEventSources)) {
     throw new MalformedResponseError(`${where}.ExcludeManagementEventSources is not a list of strings`);
   }
@@ -156,15 +162,25 @@ function checkClassicSelector(s: unknown, where: string): void {
 }
 
 function checkAdvancedSelector(s: unknown, where: string): void {
-  const fs = (s as AdvancedSelector | null)?.FieldSelectors;
+  const a = checkObject(s, where, ADVANCED_KEYS);
+  if (a.Name !== undefined && typeof a.Name !== 'string') throw new MalformedResponseError(`${where}.Name is not a string`);
+  const fs = a.FieldSelectors;
   if (!Array.isArray(fs)) throw new MalformedResponseError(`${where} has no FieldSelectors list`);
   fs.forEach((f: unknown, j) => {
-    const field = f as Record<string, unknown> | null;
-    if (typeof field?.Field !== 'string') throw new MalformedResponseError(`${where}.FieldSelectors[${j}] has no Field`);
+    const field = checkObject(f, `${where}.FieldSelectors[${j}]`, FIELD_KEYS);
+    if (typeof field.Field !== 'string') throw new MalformedResponseError(`${where}.FieldSelectors[${j}] has no Field`);
     for (const op of FIELD_OPERATORS) {
       if (field[op] !== undefined && !isStringList(field[op])) throw new MalformedResponseError(`${where}.FieldSelectors[${j}].${op} is not a list of strings`);
     }
   });
+}
+
+/** A plain object holding only the documented keys. */
+function checkObject(v: unknown, where: string, keys: readonly string[]): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MalformedResponseError(`${where} is not an object`);
+  const unknown = Object.keys(v).filter((k) => !keys.includes(k));
+  if (unknown.length > 0) throw new MalformedResponseError(`${where} has keys CloudTrail does not document: ${unknown.map((k) => quoted(k)).join(', ')} (expected only ${keys.join(', ')})`);
+  return v as Record<string, unknown>;
 }
 
 function isStringList(v: unknown): v is string[] {

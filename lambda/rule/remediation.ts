@@ -78,13 +78,13 @@ function putEventSelectors(trail: TrailFacts): string {
   if (config?.kind === 'advanced') {
     const kept = config.selectors.filter((s) => !isManagementSelector(s));
     const selectors: AdvancedSelector[] = [...kept, { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
-    return trailCommand(trail, 'put-event-selectors', '--trail-name', trail.name, '--region', trail.homeRegion, '--advanced-event-selectors', JSON.stringify(selectors));
+    return trailCommand(trail, 'put-event-selectors', '--trail-name', trail.name, '--region', trail.homeRegion, '--advanced-event-selectors', jsonArg(selectors));
   }
   const kept: ClassicSelector[] = (config?.selectors ?? [])
     .filter((s) => (s.DataResources ?? []).length > 0)
     .map((s) => ({ ReadWriteType: s.ReadWriteType ?? 'All', IncludeManagementEvents: false, DataResources: s.DataResources }));
   const selectors: ClassicSelector[] = [{ ReadWriteType: 'All', IncludeManagementEvents: true }, ...kept];
-  return trailCommand(trail, 'put-event-selectors', '--trail-name', trail.name, '--region', trail.homeRegion, '--event-selectors', JSON.stringify(selectors));
+  return trailCommand(trail, 'put-event-selectors', '--trail-name', trail.name, '--region', trail.homeRegion, '--event-selectors', jsonArg(selectors));
 }
 
 function isManagementSelector(s: AdvancedSelector): boolean {
@@ -100,6 +100,16 @@ function trailCommand(trail: { name: string; homeRegion: string }, subcommand: s
     return `Fix the trail in the CloudTrail console (${subcommand}): its name or home region as CloudTrail reported it is not valid, so no command is printed from it.`;
   }
   return aws('cloudtrail', subcommand, ...args);
+}
+
+/**
+ * A JSON argument in printable ASCII only: every other character, and the backtick and single
+ * quote, written as a `\\uXXXX` escape (the same JSON to the CLI). Kept selectors carry free text
+ * from the response (a selector's Name); so escaped, it cannot close a shell quote, a Slack or
+ * Chatbot code span, or move the cursor of a terminal.
+ */
+export function jsonArg(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]|[`']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** An AWS CLI command line in which every argument is shell-quoted. */

@@ -42,7 +42,12 @@ type SelectorScope =
   | { kind: 'READ' | 'WRITE' | 'NONE' }
   | { kind: 'FILTERED'; detail: string; onReadOnly: boolean };
 
+const CLASSIC_KEYS: readonly string[] = ['ReadWriteType', 'IncludeManagementEvents', 'ExcludeManagementEventSources', 'DataResources'];
+const FIELD_KEYS: readonly string[] = ['Field', ...OPERATORS];
+
 function classicScope(selector: ClassicSelector): SelectorScope {
+  const unknown = Object.keys(selector).filter((k) => !CLASSIC_KEYS.includes(k));
+  if (unknown.length > 0) return { kind: 'FILTERED', detail: `keys CloudTrail does not document: ${JSON.stringify(unknown)}`, onReadOnly: false };
   // API defaults when a field is absent: IncludeManagementEvents true, ReadWriteType All.
   if (selector.IncludeManagementEvents === false) return { kind: 'NONE' };
   const excluded = [...new Set(selector.ExcludeManagementEventSources ?? [])];
@@ -65,7 +70,10 @@ function advancedScope(selector: AdvancedSelector): SelectorScope {
   const readOnly: FieldSelector[] = [];
   const excluded: string[] = [];
   for (const f of fields) {
-    if (f.Field === 'eventCategory') {
+    if (Object.keys(f).some((k) => !FIELD_KEYS.includes(k))) {
+      // An operator CloudTrail does not have (`NotEqual`, a look-alike `Equаls`): never read as harmless.
+      narrowing.push(f);
+    } else if (f.Field === 'eventCategory') {
       if (categories.length > 1 || !onlyOperator(f, 'Equals') || !sameSet(f.Equals ?? [], ['Management'])) narrowing.push(f);
     } else if (f.Field === 'eventSource') {
       const values = f.NotEquals ?? [];
@@ -114,7 +122,10 @@ function readOnlySide(f: FieldSelector): 'READ' | 'WRITE' | undefined {
 
 /** `eventName Equals ["ConsoleLogin"]`: the constraint as written (JSON, so nothing in it is read as markup). */
 function describeConstraint(f: FieldSelector): string {
-  const parts = OPERATORS.filter((op) => f[op] !== undefined).map((op) => `${op} ${JSON.stringify(f[op])}`);
+  const parts = Object.keys(f)
+    .filter((k) => k !== 'Field')
+    // A known operator as its name; anything else quoted, so a look-alike shows for what it is.
+    .map((op) => `${OPERATORS.includes(op as never) ? op : JSON.stringify(op)} ${JSON.stringify((f as Record<string, unknown>)[op])}`);
   return `${JSON.stringify(f.Field ?? null)} ${parts.join(', ') || '(no operator)'}`;
 }
 

@@ -290,6 +290,31 @@ describe('trailStatusAndSelectors', () => {
     expect(((err as TrailCallError).cause as Error).message).toMatch(/answered for another trail/);
   });
 
+  test.each<[string, unknown, RegExp]>([
+    ['a classic selector with a look-alike key', { ['ReadWriteTyp\u0435']: 'WriteOnly', IncludeManagementEvents: true }, /keys CloudTrail does not document/],
+    ['a classic selector with camelCase keys', { readWriteType: 'WriteOnly', includeManagementEvents: false }, /keys CloudTrail does not document/],
+    ['a classic selector that is a list', [], /is not an object/],
+    ['a classic selector without ReadWriteType and IncludeManagementEvents', {}, /IncludeManagementEvents is not a boolean/],
+    ['a classic selector without ReadWriteType', { IncludeManagementEvents: true }, /ReadWriteType is not a string/],
+    ['a classic selector with a look-alike ExcludeManagementEventSources', { ReadWriteType: 'All', IncludeManagementEvents: true, ['ExcludeManagementEventSour\u0441es']: ['iam.amazonaws.com'] }, /keys CloudTrail does not document/],
+  ])('GetEventSelectors with %s is rejected as malformed', async (_name, selector, message) => {
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    ct.on(GetEventSelectorsCommand).resolves({ TrailARN: ARN, EventSelectors: [selector as never] });
+    const err = await trailStatusAndSelectors(client, ARN).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrailCallError);
+    expect(((err as TrailCallError).cause as Error).message).toMatch(message);
+  });
+
+  test.each<[string, unknown]>([
+    ['an operator CloudTrail does not have (NotEqual)', { Field: 'eventCategory', Equals: ['Management'], NotEqual: ['Management'] }],
+    ['a look-alike operator (Equаls)', { Field: 'eventCategory', ['Equ\u0430ls']: ['Management'] }],
+  ])('GetEventSelectors with an advanced field selector with %s is rejected as malformed', async (_name, field) => {
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    ct.on(GetEventSelectorsCommand).resolves({ TrailARN: ARN, AdvancedEventSelectors: [{ FieldSelectors: [field as never] }] });
+    const err = await trailStatusAndSelectors(client, ARN).catch((e: unknown) => e);
+    expect(((err as TrailCallError).cause as Error).message).toMatch(/keys CloudTrail does not document/);
+  });
+
   test('a LatestDeliveryError that is not a string is malformed; a long one is cut on code points', async () => {
     ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
     ct.on(GetTrailStatusCommand).resolves({ IsLogging: true, LatestDeliveryError: 42 as unknown as string });

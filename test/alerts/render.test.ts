@@ -223,3 +223,44 @@ describe('a large organization: 1,000 FAIL and 20 ERROR accounts with long reaso
     expect(alert.chatbot?.content.nextSteps.some((s) => s.includes('too long to show here'))).toBe(false);
   });
 });
+
+describe('a fix command with free text from the response reaches every channel as the same one command', () => {
+  // A data selector the put-event-selectors fix keeps, named to break out of a code span or block.
+  const hostileName = 'S3 data `; echo SECOND; ``` ; echo THIRD; ```';
+  const { evaluateAccount } = require('../../lambda/rule/evaluate') as typeof import('../../lambda/rule/evaluate');
+  const { trail } = require('../rule/fixtures') as typeof import('../rule/fixtures');
+  const v = evaluateAccount(
+    [
+      trail({
+        advanced: [
+          { Name: 'm', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] },
+          { Name: hostileName, FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] },
+        ],
+      }),
+    ],
+    { strict: false },
+  );
+  const command = v.remediation[0];
+  const alert = buildAlert(report([account('222222222222', 'FAIL', { reasons: v.reasons, remediation: v.remediation, trails: v.trails, closestTrailArn: v.closestTrailArn })]), undefined, { chatbot: true });
+
+  test('the command is printable ASCII with no backtick or single quote inside its JSON, and keeps the name', () => {
+    expect(command).toMatch(/^aws cloudtrail put-event-selectors --trail-name main --region us-east-1 --advanced-event-selectors '[^']*'$/);
+    expect(command).not.toMatch(/[`\u0000-\u001f\u007f-\uffff]/);
+    expect(JSON.parse(command.slice(command.indexOf("'") + 1, -1))[0].Name).toBe(hostileName);
+  });
+
+  test('Chatbot shows the command unchanged', () => {
+    expect(alert.chatbot?.content.nextSteps?.some((s) => s.includes(command))).toBe(true);
+  });
+
+  test('Slack shows the command unchanged', () => {
+    const text = renderSlackMessage(alert.json, alert.subject)
+      .blocks.map((b) => ((b as SectionBlock).text?.text ?? ''))
+      .join('\n');
+    expect(text).toContain(command.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  });
+
+  test('the email shows the command unchanged', () => {
+    expect(alert.text).toContain(command);
+  });
+});

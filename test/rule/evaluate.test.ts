@@ -344,6 +344,24 @@ describe('selectors that only look compliant (RULE.md): FILTERED in every mode, 
     }
   });
 
+  test.each<[string, Record<string, unknown>]>([
+    ['an operator CloudTrail does not have (NotEqual) on eventCategory', { Field: 'eventCategory', Equals: ['Management'], NotEqual: ['Management'] }],
+    ['a look-alike operator (Cyrillic а in Equаls) on eventSource', { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'], ['Equ\u0430ls']: ['s3.amazonaws.com'] }],
+  ])('%s → FILTERED, never PASS', (_name, field) => {
+    const fields = field.Field === 'eventCategory' ? [field] : [mgmt, field];
+    for (const options of [DEFAULT, STRICT]) {
+      const v = evaluateAccount([trail({ advanced: [{ FieldSelectors: fields as never }] })], options);
+      expect(v.status).toBe('FAIL');
+      expect(codes(v.reasons)).toEqual(['MANAGEMENT_EVENTS_FILTERED']);
+    }
+  });
+
+  test('a classic selector with a key CloudTrail does not document → FILTERED, never the API defaults', () => {
+    const v = evaluateAccount([trail({ classic: [{ ['ReadWriteTyp\u0435']: 'WriteOnly', IncludeManagementEvents: true } as never] })], DEFAULT);
+    expect(v.status).toBe('FAIL');
+    expect(codes(v.reasons)).toEqual(['MANAGEMENT_EVENTS_FILTERED']);
+  });
+
   test('a filtered management selector beside a clean one: the clean one qualifies', () => {
     const t = trail({ advanced: [{ FieldSelectors: [mgmt, { Field: 'eventName', Equals: ['ConsoleLogin'] }] }, { FieldSelectors: [mgmt] }] });
     expect(evaluateAccount([t], DEFAULT).status).toBe('PASS');
