@@ -267,6 +267,11 @@ export class AuditStack extends Stack {
           principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
+          // Only on behalf of this account's alarms (confused deputy), as the topic policy says.
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          },
         }),
       ],
     });
@@ -387,7 +392,10 @@ export class AuditStack extends Stack {
   }
 }
 
-/** Key administration without data actions or wildcards. */
+/**
+ * Key administration without data actions or wildcards. No kms:ListAliases: it is not a
+ * key-resource action (aliases are listed per account), so a key policy cannot grant it.
+ */
 export const KEY_ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
@@ -399,7 +407,6 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:EnableKeyRotation',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
-  'kms:ListAliases',
   'kms:ListGrants',
   'kms:ListKeyPolicies',
   'kms:ListResourceTags',
