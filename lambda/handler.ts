@@ -98,7 +98,7 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
         }
       }
       for (const e of report.run.errors) logger.error('run error', { code: e.code, message: e.message });
-      if (report.run.organization.available) await addOus(clients.organizations(config.region), report, logger);
+      if (report.run.organization.available) await addOus(clients.organizations(config.region), report, logger, ouLookupBudgetMs(context.getRemainingTimeInMillis()));
 
       // Archive this run's report and read the previous one (independent objects: in parallel).
       const archive = s3 && alerts.reportBucket ? new ReportArchive(s3, alerts.reportBucket, alerts.reportPrefix, { region: env.AWS_REGION || config.region, partition: report.run.partition }) : undefined;
@@ -158,23 +158,43 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
   };
 }
 
-/** Time the OU look-ups may take, out of the time kept back for reporting. */
-const OU_LOOKUP_BUDGET_MS = 5_000;
+/** The OU look-ups never take longer than this: they only help route the alert. */
+const OU_LOOKUP_MAX_MS = 5_000;
+/** With less than this for them, the look-ups are not started. */
+const OU_LOOKUP_MIN_MS = 250;
+
+/**
+ * The time the OU look-ups may take, out of what the Lambda has left once the audit is done.
+ * Three steps follow them one after another (the archive's write and read in parallel, the
+ * publish, the pointer), so the look-ups get a quarter of what is left, at most 5 s, and each
+ * later step as much again: everything after the audit fits in the time the Lambda has left.
+ */
+export function ouLookupBudgetMs(remainingMs: number): number {
+  return Math.max(0, Math.min(OU_LOOKUP_MAX_MS, Math.floor(remainingMs / 4)));
+}
 
 /**
  * The OU of each account needing attention, so the alert can be routed by people who think in
- * OUs. Best effort: an account whose OU could not be read is shown without it, and a note says so.
+ * OUs. Best effort, within `budgetMs`: an account whose OU could not be read is shown without
+ * it, and a note says so.
  */
-async function addOus(organizations: Pick<OrganizationsClient, 'send'>, report: AuditReport, logger: Logger): Promise<void> {
+async function addOus(organizations: Pick<OrganizationsClient, 'send'>, report: AuditReport, logger: Logger, budgetMs: number): Promise<void> {
   const needing = report.accounts.filter((a) => (a.status === 'FAIL' || a.status === 'ERROR') && !a.ouId).map((a) => a.accountId);
   if (needing.length === 0) return;
-  const found = await lookUpOus(organizations, needing, OU_LOOKUP_DEFAULTS, AbortSignal.timeout(OU_LOOKUP_BUDGET_MS));
+  if (budgetMs < OU_LOOKUP_MIN_MS) {
+    report.run.notes.push(`The OU is not shown for the ${needing.length} accounts needing attention: the function had too little time left to look it up (${budgetMs} ms).`);
+    logger.warn('OU look-ups skipped: too little time left', { wanted: needing.length, budgetMs });
+    return;
+  }
+  const budget = AbortSignal.timeout(budgetMs);
+  const found = await lookUpOus(organizations, needing, OU_LOOKUP_DEFAULTS, budget);
   for (const a of report.accounts) {
     const ou = found.ous.get(a.accountId);
     if (ou) Object.assign(a, { ouId: ou.id }, ou.name ? { ouName: ou.name } : {});
   }
   if (found.failed > 0 || found.skipped > 0) {
-    const why = [found.skipped ? `${found.skipped} beyond the cap of ${OU_LOOKUP_DEFAULTS.maxAccounts}` : '', found.firstError ? `look-ups failed (${found.firstError})` : ''].filter(Boolean).join('; ');
+    const failed = budget.aborted ? `the time left for looking it up (${budgetMs} ms) ran out` : found.firstError ? `look-ups failed (${found.firstError})` : '';
+    const why = [found.skipped ? `${found.skipped} beyond the cap of ${OU_LOOKUP_DEFAULTS.maxAccounts}` : '', failed].filter(Boolean).join('; ');
     report.run.notes.push(`The OU is shown for ${found.ous.size} of the ${needing.length} accounts needing attention: ${why}.`);
     logger.warn('OU look-ups incomplete', { resolved: found.ous.size, wanted: needing.length, skipped: found.skipped, failed: found.failed, firstError: found.firstError });
   }

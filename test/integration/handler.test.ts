@@ -131,3 +131,50 @@ test('an empty account listing is a run error the Lambda alerts on (RULE.md "emp
     expect(body.email).toContain('EMPTY_LISTING: organizations:ListAccounts listed no account at all');
   });
 });
+
+test('every step after the audit fits in the time the Lambda has left: slow OU look-ups get only their share, then the archive and the publish', async () => {
+  const BUCKET = 'trailcheck-reports-111111111111';
+  const ids = Array.from({ length: 40 }, (_, i) => String(200000000001 + i));
+  const slowOus = scenario(
+    ids.map((id) => account(id, { parentId: 'ou-ab12-prod0000', trails: [goodTrail('main', { status: { isLogging: false } })] })),
+    {
+      organization: { id: 'o-a1b2c3d4e5', managementAccountId: MGMT, rootId: 'r-ab12', ous: [{ id: 'ou-ab12-prod0000', name: 'Prod', parentId: 'r-ab12' }] },
+      buckets: [BUCKET],
+      // 40 look-ups, 2 at a time, 300 ms each: 6 s of OU look-ups if nothing stopped them.
+      latency: { byAction: { ListParents: 300, DescribeOrganizationalUnit: 300, PutObject: 150, GetObject: 150, Publish: 150 } },
+    },
+  );
+  await withSimulator(slowOus, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    const remaining = 4_000;
+    const end = Date.now() + remaining;
+    // The real context counts down.
+    const countdown = { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()), awsRequestId: 'req-1' };
+    const result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_REPORT_BUCKET: BUCKET }, logger })(event, countdown);
+    expect(Date.now()).toBeLessThan(end);
+    expect(result.summary).toMatchObject({ FAIL: 40 });
+    expect(result.publish.published).toBe(true);
+    expect(result.reportUri).toMatch(/^s3:\/\//);
+    // Some OUs were looked up, not all, and the message says so.
+    const body = JSON.parse(sim.published[0].message);
+    expect(JSON.parse(body.default).accounts.some((a: { ouId?: string }) => a.ouId === 'ou-ab12-prod0000')).toBe(true);
+    expect(body.email).toMatch(/The OU is shown for \d+ of the 40 accounts needing attention: the time left for looking it up \(\d+ ms\) ran out/);
+  });
+}, 20_000);
+
+test('with too little time left after the audit, the OU look-ups are not started and the message says why', async () => {
+  const withOus = scenario([account('200000000001', { parentId: 'ou-ab12-prod0000', trails: [goodTrail('main', { status: { isLogging: false } })] })], {
+    organization: { id: 'o-a1b2c3d4e5', managementAccountId: MGMT, rootId: 'r-ab12', ous: [{ id: 'ou-ab12-prod0000', name: 'Prod', parentId: 'r-ab12' }] },
+  });
+  await withSimulator(withOus, async (sim) => {
+    pointAt(sim.url);
+    const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
+    const end = Date.now() + 700;
+    const countdown = { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()), awsRequestId: 'req-1' };
+    await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, countdown);
+    expect(Date.now()).toBeLessThan(end);
+    expect(sim.calls.filter((c) => c.action === 'ListParents')).toHaveLength(0);
+    expect(JSON.parse(sim.published[0].message).email).toMatch(/The OU is not shown for the 1 accounts needing attention: the function had too little time left to look it up/);
+  });
+});

@@ -1,5 +1,5 @@
 /** lambda/handler.ts: configuration from the environment, and the time kept back for reporting. */
-import { configFromEnv, ENV, reserveMs } from '../../lambda/handler';
+import { configFromEnv, ENV, ouLookupBudgetMs, reserveMs } from '../../lambda/handler';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:trailcheck-alerts';
 const base = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({ AWS_REGION: 'us-east-1', TRAILCHECK_TOPIC_ARN: TOPIC, ...extra });
@@ -111,5 +111,26 @@ describe('reserveMs', () => {
 
   test('a short remaining time still leaves the audit half of it', () => {
     expect(reserveMs(12_000)).toBe(6_000);
+  });
+});
+
+describe('ouLookupBudgetMs: the OU look-ups take a quarter of what is left after the audit, at most 5 s', () => {
+  test.each([
+    [900_000, 5_000], // plenty left: capped
+    [20_000, 5_000],
+    [10_000, 2_500],
+    [5_000, 1_250], // 500 accounts, 10 s remaining: the audit stops at 5 s (reserve 5 s), leaving 1.25 s for the OUs
+    [1_000, 250],
+    [0, 0],
+    [-50, 0],
+  ])('%i ms left → %i ms', (left, expected) => {
+    expect(ouLookupBudgetMs(left)).toBe(expected);
+  });
+
+  test('with the reserve: the OU look-ups never take more than a quarter of what the audit left, so three more steps of that length still fit', () => {
+    for (let remaining = 0; remaining <= 900_000; remaining += 7_777) {
+      const left = reserveMs(remaining);
+      expect(ouLookupBudgetMs(left) * 4).toBeLessThanOrEqual(left);
+    }
   });
 });
