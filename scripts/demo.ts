@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildChatbotNotification } from '../lambda/alerts/chatbot';
 import { renderSlackMessage } from '../lambda/alerts/slack';
+import { safeJson } from '../lambda/report/display';
 import type { AlertJson } from '../lambda/report/message';
 import { loadScenario } from '../simulator/scenario';
 import { startSimulator } from '../simulator/server';
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
     for (const p of sim.published) {
       const body = JSON.parse(p.message) as { default: string; email: string };
       process.stdout.write(`\n--- Published to SNS ${p.topicArn} ---\nSubject: ${p.subject}\n\n${body.email}\n`);
-      process.stdout.write(`\n--- JSON body for machines (SNS "default") ---\n${JSON.stringify(JSON.parse(body.default), null, 2).split('\n').slice(0, 40).join('\n')}\n  ...\n`);
+      process.stdout.write(`\n--- JSON body for machines (SNS "default") ---\n${safeJson(JSON.stringify(JSON.parse(body.default), null, 2)).split('\n').slice(0, 40).join('\n')}\n  ...\n`);
       // What the Slack forwarder posts for this message, and what AWS Chatbot would render.
       const json = JSON.parse(body.default) as AlertJson;
       const slack = renderSlackMessage(json, p.subject ?? 'trailcheck');
