@@ -8,8 +8,8 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 
 /**
  * `text` cut to at most `max` characters at a word boundary, ending with `suffix` when cut.
- * Never cuts inside a word (or an HTML entity such as `&amp;`); a first word longer than the
- * room is dropped whole, leaving only the suffix.
+ * Never cuts inside a word (or an HTML entity such as `&amp;`, or a surrogate pair: it cuts only
+ * at whitespace); a first word longer than the room is dropped whole, leaving only the suffix.
  */
 export function truncateWords(text: string, max: number, suffix = '…'): string {
   if (text.length <= max) return text;
