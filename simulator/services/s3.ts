@@ -1,6 +1,9 @@
 /**
  * S3 (REST-XML): PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2 on the scenario's
- * `buckets`. Objects live as long as the simulator (they survive `reset()` and `setScenario()`, so
+ * `buckets`. Conditional writes as S3 answers them: PutObject with `If-None-Match: *` on a key
+ * that exists, or with `If-Match: <etag>` on one whose ETag differs, is 412 PreconditionFailed;
+ * `If-Match` on a key that does not exist is 404 NoSuchKey; DeleteObject takes `If-Match` the
+ * same way (an ETag, or `*` for "exists"). Objects live as long as the simulator (they survive `reset()` and `setScenario()`, so
  * consecutive runs see what earlier runs wrote). Bodies are kept as UTF-8 text.
  *
  * Addressing: the SDK uses path style (`/bucket/key`) when the endpoint is an IP address such as
@@ -83,12 +86,34 @@ function noSuchKey(key: string): AwsError {
   return new AwsError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
 }
 
+function preconditionFailed(condition: 'If-Match' | 'If-None-Match'): AwsError {
+  return new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition: condition });
+}
+
+/** ETags compared without their quotes (clients send them either way). */
+function sameEtag(a: string, b: string): boolean {
+  const bare = (e: string) => e.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+  return bare(a) === bare(b);
+}
+
+/** `If-Match` against the current object: 404 when there is none, 412 when its ETag differs. */
+function checkIfMatch(req: RestRequest, k: string, current: StoredObject | undefined): void {
+  const ifMatch = req.headers['if-match'];
+  if (ifMatch === undefined) return;
+  if (!current) throw noSuchKey(k);
+  if (ifMatch.trim() !== '*' && !sameEtag(ifMatch, current.etag)) throw preconditionFailed('If-Match');
+}
+
 function putObject(ctx: CallContext, req: RestRequest): RestResult {
   const { key, objects } = bucketOf(ctx, req);
   const k = keyOf(key);
-  if (req.headers['if-none-match'] === '*' && objects.has(k)) {
-    throw new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition: 'If-None-Match' });
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    // S3 documents only * here ("no object of that name"); anything else is refused loudly.
+    if (ifNoneMatch.trim() !== '*') throw new AwsError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, { Header: 'If-None-Match' });
+    if (objects.has(k)) throw preconditionFailed('If-None-Match');
   }
+  checkIfMatch(req, k, objects.get(k));
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (name.startsWith('x-amz-meta-') || name.startsWith('x-amz-server-side-encryption')) kept[name] = value;
@@ -116,7 +141,9 @@ function headObject(ctx: CallContext, req: RestRequest): RestResult {
 
 function deleteObject(ctx: CallContext, req: RestRequest): RestResult {
   const { key, objects } = bucketOf(ctx, req);
-  objects.delete(keyOf(key));
+  const k = keyOf(key);
+  checkIfMatch(req, k, objects.get(k));
+  objects.delete(k);
   return { status: 204 };
 }
 

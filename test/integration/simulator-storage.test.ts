@@ -61,6 +61,57 @@ describe('S3', () => {
   });
 });
 
+describe('S3 conditional writes and deletes (what the run lock relies on)', () => {
+  const B = 'reports-bucket';
+  const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+  test('If-None-Match: * creates a key once; a second create is 412 PreconditionFailed and leaves the object as it was', async () => {
+    await withSimulator(s, async (sim) => {
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
+      const first = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'first', IfNoneMatch: '*' }));
+      expect(first.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+      const second = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'second', IfNoneMatch: '*' })).catch((e: unknown) => e);
+      expect(second).toMatchObject({ name: 'PreconditionFailed', Condition: 'If-None-Match' });
+      expect(status(second)).toBe(412);
+      expect(await (await s3.send(new GetObjectCommand({ Bucket: B, Key: 'lock' }))).Body?.transformToString()).toBe('first');
+    });
+  });
+
+  test('If-Match replaces an object only while its ETag is the one given (quoted or not); a missing key is 404 NoSuchKey', async () => {
+    await withSimulator(s, async (sim) => {
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
+      const { ETag } = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'v1' }));
+      const v2 = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'v2', IfMatch: ETag }));
+      // The first ETag is stale now: another writer replaced the object.
+      const stale = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'v3', IfMatch: ETag })).catch((e: unknown) => e);
+      expect(stale).toMatchObject({ name: 'PreconditionFailed', Condition: 'If-Match' });
+      expect(status(stale)).toBe(412);
+      await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'v3', IfMatch: (v2.ETag as string).replace(/"/g, '') }));
+      expect(await (await s3.send(new GetObjectCommand({ Bucket: B, Key: 'lock' }))).Body?.transformToString()).toBe('v3');
+      const missing = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'no-such-lock', Body: 'x', IfMatch: ETag })).catch((e: unknown) => e);
+      expect(missing).toMatchObject({ name: 'NoSuchKey' });
+      expect(status(missing)).toBe(404);
+    });
+  });
+
+  test('DeleteObject with If-Match deletes only the object with that ETag', async () => {
+    await withSimulator(s, async (sim) => {
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
+      const old = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'mine' }));
+      const now = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'lock', Body: 'taken over' }));
+      const refused = await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'lock', IfMatch: old.ETag })).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ name: 'PreconditionFailed' });
+      expect(status(refused)).toBe(412);
+      expect(await (await s3.send(new GetObjectCommand({ Bucket: B, Key: 'lock' }))).Body?.transformToString()).toBe('taken over');
+      await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'lock', IfMatch: now.ETag }));
+      await expect(s3.send(new GetObjectCommand({ Bucket: B, Key: 'lock' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+      await expect(s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'lock', IfMatch: now.ETag }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+      // Without a condition a delete of a missing key succeeds, as S3's does.
+      await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'lock' }));
+    });
+  });
+});
+
 describe('Secrets Manager', () => {
   test('GetSecretValue by name and by ARN; unknown secrets and other regions are ResourceNotFoundException; the value is not logged', async () => {
     await withSimulator(s, async (sim) => {
