@@ -7,15 +7,18 @@ import type { OrgAccount } from '../aws/accounts';
 import type { AwsClients, CloudTrailApi } from '../aws/clients';
 import type { AccountCredentials } from '../aws/credentials';
 import { describeCallError, isAccessDenied, toCallError } from '../aws/errors';
-import { describeTrails, TrailCallError, trailStatusAndSelectors } from '../aws/trails';
+import { TrailCallError, trailStatusAndSelectors } from '../aws/trails';
 import { errorVerdict, evaluateAccount } from '../rule/evaluate';
 import type { AccountVerdict, RuleOptions, TrailDetails, TrailFacts } from '../rule/types';
 import type { OrgTrailCache } from './org-trails';
+import type { TrailListings } from './trail-listings';
 
 export interface AccountAuditDeps {
   clients: AwsClients;
   credentials: AccountCredentials;
   orgTrails: OrgTrailCache;
+  /** Each account's DescribeTrails (shadow trails included, in `region`), read once per run. */
+  listings: TrailListings;
   /** The region DescribeTrails is called in. */
   region: string;
   rule: RuleOptions;
@@ -45,7 +48,7 @@ export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps):
 
   let trails: TrailFacts[];
   try {
-    trails = await describeTrails(clientFor(deps.region), account.id, deps.abortSignal);
+    trails = await deps.listings.forAccount(account.id);
   } catch (err) {
     const e = toCallError(err, 'cloudtrail:DescribeTrails', { accountId: account.id, region: deps.region }, deps.abortSignal);
     if (e.code === 'DeadlineExceeded') return timeoutVerdict('DescribeTrails');

@@ -15,8 +15,11 @@ export class OrgTrailCache {
 
   constructor(
     private readonly fetch: FetchDetails,
-    /** Whether the owner account is audited in this run (so reading the trail as the owner is in scope). */
-    private readonly ownerAudited: (accountId: string) => boolean,
+    /**
+     * Whether the owner account is audited in this run (so reading the trail as the owner is in
+     * scope): an account of the organization, not filtered out. May wait for the listing to say.
+     */
+    private readonly ownerAudited: (accountId: string) => boolean | Promise<boolean>,
   ) {}
 
   async details(trail: TrailFacts, viewerAccountId: string): Promise<TrailDetails> {
@@ -27,9 +30,12 @@ export class OrgTrailCache {
     }
 
     let ownerError: CallError | undefined;
-    if (this.ownerAudited(owner)) {
+    if (await this.ownerAudited(owner)) {
       const fromOwner = await this.ownerDetails(trail);
       if (fromOwner.ok) return fromOwner;
+      // The owner's answers contradict what the member sees (e.g. not an organization trail in
+      // the owner's own listing): no member reading can settle that.
+      if (fromOwner.error.code === 'MalformedResponse') return fromOwner;
       ownerError = fromOwner.error;
     }
 

@@ -9,14 +9,16 @@ import { accountsUnderOus, listAccountPages, organizationFromAccountArn, type Or
 import { AwsClients } from '../aws/clients';
 import { AccountCredentials, partitionOf } from '../aws/credentials';
 import { describeCallError, toCallError } from '../aws/errors';
+import { describeTrails } from '../aws/trails';
 import type { AuditConfig } from '../config';
 import { errorVerdict, skippedVerdict } from '../rule/evaluate';
-import type { AccountVerdict, Finding } from '../rule/types';
+import type { AccountVerdict, CallError, Finding, TrailFacts } from '../rule/types';
 import { REPORT_SCHEMA_VERSION, summarize, type AccountReport, type AuditReport, type RunInfo } from '../report/types';
 import { VERSION } from '../version';
 import { auditAccount, fetchTrailDetails, timeoutVerdict } from './account-audit';
 import { OrgTrailCache } from './org-trails';
 import { createPool } from './pool';
+import { TrailListings } from './trail-listings';
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -108,21 +110,34 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
       return undefined;
     };
 
+    const listings = new TrailListings(async (accountId) =>
+      describeTrails(clients.cloudTrail(config.region, await credentials.forAccount(accountId)), accountId, signal),
+    );
     const orgTrails = new OrgTrailCache(
       async (accountId, trail) => {
+        let creds;
         try {
-          const creds = await credentials.forAccount(accountId);
-          return await fetchTrailDetails(clients.cloudTrail(trail.homeRegion, creds), accountId, trail, signal);
+          creds = await credentials.forAccount(accountId);
         } catch (err) {
           return { ok: false, error: toCallError(err, 'sts:AssumeRole', { accountId }, signal) };
         }
+        if (accountId === trail.ownerAccountId) {
+          const contradiction = await ownerContradicts(listings, trail, signal);
+          if (contradiction) return { ok: false, error: contradiction };
+        }
+        return fetchTrailDetails(clients.cloudTrail(trail.homeRegion, creds), accountId, trail, signal);
       },
-      (accountId) => excluded(accountId) === undefined,
+      // Only an account Organizations lists (and no filter excludes) is read as an owner.
+      async (accountId) => excluded(accountId) === undefined && (await listed(accountId)),
     );
 
     const pool = createPool(config.concurrency);
     const entries: Array<Promise<AccountReport>> = [];
     const seen = new Set<string>();
+    // Whether Organizations lists an account in this run: at once when it has, else when the listing ends.
+    let listingEnded: () => void = () => undefined;
+    const listingDone = new Promise<void>((resolve) => (listingEnded = resolve));
+    const listed = async (accountId: string): Promise<boolean> => seen.has(accountId) || (await listingDone, seen.has(accountId));
     const runErrors: Finding[] = [];
     const notes: string[] = [];
     let organization: RunInfo['organization'] = { available: true };
@@ -173,7 +188,7 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
           if (signal.aborted) return report(errorVerdict('TIMEOUT', 'The run reached its deadline before this account could start.', ['Raise the function timeout or the concurrency, or audit fewer accounts per run.']));
           const t0 = Date.now();
           const verdict = await Promise.race([
-            auditAccount(account, { clients, credentials, orgTrails, region: config.region, rule: { strict: config.strict }, roleName: config.roleName, abortSignal: signal }).catch(
+            auditAccount(account, { clients, credentials, orgTrails, listings, region: config.region, rule: { strict: config.strict }, roleName: config.roleName, abortSignal: signal }).catch(
               (err: unknown) => errorVerdict('INTERNAL_ERROR', `trailcheck failed on this account: ${(err as Error)?.message ?? String(err)}`),
             ),
             deadlineReached.then(() => timeoutVerdict('the account audit')),
@@ -222,6 +237,7 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
       }
     }
     listingComplete = true;
+    listingEnded();
     // ListAccounts always lists the management account: an empty listing is not an empty organization.
     if (organization.available && seen.size === 0 && runErrors.length === 0) {
       runErrors.push({
@@ -275,4 +291,29 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
 function makeRunId(at: number): string {
   const iso = new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${iso}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * What the owner's own DescribeTrails says of an organization trail a member sees: nothing when it
+ * agrees; a malformed-response error when the owner does not list it, lists it as not an
+ * organization trail, or disagrees on multi-region. A failed listing is an ordinary call error.
+ */
+async function ownerContradicts(listings: TrailListings, trail: TrailFacts, signal: AbortSignal): Promise<CallError | undefined> {
+  const where = { accountId: trail.ownerAccountId, region: trail.homeRegion };
+  let own: TrailFacts[];
+  try {
+    own = await listings.forAccount(trail.ownerAccountId);
+  } catch (err) {
+    return toCallError(err, 'cloudtrail:DescribeTrails', where, signal);
+  }
+  const mine = own.find((t) => t.arn === trail.arn);
+  const problem = !mine
+    ? 'does not list it'
+    : !mine.isOrganizationTrail
+      ? 'lists it as not an organization trail'
+      : mine.isMultiRegionTrail !== trail.isMultiRegionTrail
+        ? `lists it with IsMultiRegionTrail ${mine.isMultiRegionTrail}`
+        : undefined;
+  if (!problem) return undefined;
+  return { call: 'cloudtrail:DescribeTrails', code: 'MalformedResponse', message: `the owner account's own DescribeTrails ${problem}, so it is not an organization trail this account can rely on`, ...where };
 }

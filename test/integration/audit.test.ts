@@ -246,6 +246,44 @@ describe('trails', () => {
 describe('organization trails', () => {
   const orgTrail = (extra: Record<string, unknown> = {}) => goodTrail('org-trail', { isOrganizationTrail: true, ...extra });
 
+  const claim = (arn: string) =>
+    JSON.stringify({ trailList: [{ TrailARN: arn, Name: arn.split('/')[1], HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: true }] });
+
+  test("a member's listing that calls the owner's own trail an organization trail is contradicted by the owner's listing: ERROR, never PASS", async () => {
+    const member = '200000000001';
+    // The management account's mgmt-trail is compliant but not an organization trail: it records nothing for the member.
+    const s = scenario([account(member)], {
+      faults: [{ service: 'cloudtrail', action: 'DescribeTrails', account: member, kind: 'malformed', body: claim(`arn:aws:cloudtrail:us-east-1:${MGMT}:trail/mgmt-trail`) }],
+    });
+    await withSimulator(s, async (sim) => {
+      const report = await audit(sim, config());
+      expect(byId(report, MGMT).status).toBe('PASS');
+      const a = byId(report, member);
+      expect(a.status).toBe('ERROR');
+      expect(a.reasons[0].message).toContain("the owner account's own DescribeTrails lists it as not an organization trail");
+      // The owner's listing was read once, shared with the owner's own audit.
+      expect(sim.calls.filter((c) => c.action === 'DescribeTrails' && c.account === MGMT)).toHaveLength(1);
+    });
+  });
+
+  test('an "organization trail" owned by an account outside the organization is never read as its owner', async () => {
+    const member = '200000000001';
+    const outsider = '999999999999';
+    const s = scenario([account(member), account(outsider, { listed: false, trails: [goodTrail('mgmt-trail')] })], {
+      faults: [
+        { service: 'cloudtrail', action: 'DescribeTrails', account: member, kind: 'malformed', body: claim(`arn:aws:cloudtrail:us-east-1:${outsider}:trail/mgmt-trail`) },
+        { service: 'cloudtrail', action: 'DescribeTrails', account: outsider, kind: 'malformed', body: claim(`arn:aws:cloudtrail:us-east-1:${outsider}:trail/mgmt-trail`) },
+      ],
+    });
+    await withSimulator(s, async (sim) => {
+      const report = await audit(sim, config());
+      expect(byId(report, member).status).toBe('ERROR');
+      expect(byId(report, member).reasons[0].message).toContain(`the owner account ${outsider} is not audited in this run`);
+      expect(sim.calls.filter((c) => c.account === outsider || c.targetAccount === outsider)).toEqual([]);
+      expect(report.accounts.map((a) => a.accountId)).not.toContain(outsider);
+    });
+  });
+
   test('members pass via the org trail, which is checked once, from its owner, for the whole run', async () => {
     const s = scenario([account(MGMT, { name: 'management', trails: [orgTrail()] }), ...memberIds(25).map((id) => account(id))]);
     await withSimulator(s, async (sim) => {
