@@ -25,6 +25,13 @@ export interface AccountPage {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/**
+ * Pages followed at most in one listing: 1,000,000 accounts at ListAccounts' 20 a page, far
+ * beyond any organization's quota. A service that hands out new tokens forever is stopped here,
+ * even without a deadline (the CLI without --timeout).
+ */
+export const MAX_PAGES = 50_000;
+
 /** A paginated listing that handed back a page token it had given before: followed, it would never end. */
 export class RepeatedPageTokenError extends Error {
   override readonly name = 'RepeatedPageToken';
@@ -34,10 +41,13 @@ export class RepeatedPageTokenError extends Error {
  * Remembers the page tokens of one listing: a token seen before means the listing loops (the
  * same page again, or pages in a circle) and must stop, not run until the process is killed.
  */
-function pageTokens(call: string) {
+function pageTokens(call: string, maxPages = MAX_PAGES) {
   const seen = new Map<string, number>();
   return (token: string | undefined, page: number): string | undefined => {
     if (!token) return undefined;
+    if (page >= maxPages) {
+      throw new RepeatedPageTokenError(`${call} returned a new NextToken on each of ${page} pages, more than any organization has (at most ${maxPages} pages are followed), so the listing stopped`);
+    }
     const first = seen.get(token);
     if (first !== undefined) {
       throw new RepeatedPageTokenError(`${call} page ${page} returned the NextToken that page ${first} returned; following it would list the same pages forever, so the listing stopped after ${page} page(s)`);
@@ -47,8 +57,8 @@ function pageTokens(call: string) {
   };
 }
 
-export async function* listAccountPages(client: OrganizationsClient, abortSignal?: AbortSignal): AsyncGenerator<AccountPage> {
-  const follow = pageTokens('ListAccounts');
+export async function* listAccountPages(client: OrganizationsClient, abortSignal?: AbortSignal, maxPages = MAX_PAGES): AsyncGenerator<AccountPage> {
+  const follow = pageTokens('ListAccounts', maxPages);
   let nextToken: string | undefined;
   let page = 0;
   do {

@@ -157,6 +157,13 @@ describe('listAccountPages', () => {
     expect(org.commandCalls(ListAccountsCommand)).toHaveLength(3);
   });
 
+  test('a new NextToken on every page stops at the page cap, even with no deadline', async () => {
+    let n = 0;
+    org.on(ListAccountsCommand).callsFake(async () => ({ Accounts: [], NextToken: `tok-${++n}` }));
+    await expect(collect(listAccountPages(client, undefined, 25))).rejects.toMatchObject({ name: 'RepeatedPageToken', message: expect.stringContaining('a new NextToken on each of 25 pages') });
+    expect(org.commandCalls(ListAccountsCommand)).toHaveLength(25);
+  });
+
   test('an empty listing is one page with no account (the run decides what that means)', async () => {
     org.on(ListAccountsCommand).resolves({ Accounts: [] });
     expect(await collect(listAccountPages(client))).toEqual([{ accounts: [], malformed: [] }]);
