@@ -34,7 +34,8 @@ export function describeCallError(e: CallError): string {
   return `${e.call}${e.region ? ` in ${e.region}` : ''} failed: ${e.code}: ${e.message}`;
 }
 
+/** One line of at most 500 code points (never half a surrogate pair). */
 function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 500 ? `${flat.slice(0, 497)}...` : flat;
+  const flat = Array.from(s.replace(/\s+/g, ' ').trim());
+  return flat.length > 500 ? `${flat.slice(0, 497).join('')}...` : flat.join('');
 }
