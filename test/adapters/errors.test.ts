@@ -78,7 +78,7 @@ describe('toCallError', () => {
   test('a long message is cut on code points, never inside a surrogate pair', () => {
     const e = toCallError(Object.assign(new Error(`${'x'.repeat(496)}${'\u{1F600}'.repeat(10)}`), { name: 'InternalFailure' }), 'x', {});
     expect(e.message).toBe(`${'x'.repeat(496)}\u{1F600}...`);
-    expect(e.message.isWellFormed?.() ?? !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(e.message)).toBe(true);
+    expect(e.message).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 
   test('an aborted deadline signal → DeadlineExceeded, whatever the error was', () => {
