@@ -30,6 +30,11 @@ export const ALERT_ENV = {
   chatbot: 'TRAILCHECK_CHATBOT_FORMAT',
 } as const;
 
+/** The run lock (lambda/alerts/run-lock.ts): its key in the report bucket; unset, runs take no lock. */
+export const RUN_LOCK_ENV = {
+  key: 'TRAILCHECK_RUN_LOCK_KEY',
+} as const;
+
 /** The Slack webhook forwarder's settings. */
 export const FORWARDER_ENV = {
   /** Name or ARN of the secret holding the webhook URL. */

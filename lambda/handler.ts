@@ -1,7 +1,8 @@
 /**
- * The scheduled Lambda: configuration from the environment → audit → archive the report (S3)
- * → compare with the previous report → publish, if the alert mode says so → move the
- * latest-report pointer, last.
+ * The scheduled Lambda: configuration from the environment → take the run lock → audit → archive
+ * the report (S3) → compare with the previous report → publish, if the alert mode says so → move
+ * the latest-report pointer → release the lock. A run that finds the lock held by another run
+ * returns at once, skipped (lambda/alerts/run-lock.ts).
  *
  * Failures, and why this order:
  * - a failed publish fails the invocation (retries and the failure destination see it); the
@@ -17,6 +18,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context } from 'aws-lambda';
 import { ReportArchive, type PreviousState } from './alerts/archive';
+import { RunLock, type HeldLock, type LockHolder } from './alerts/run-lock';
 import type { ChangeKind } from './alerts/changes';
 import { planAlert, type AlertKind } from './alerts/plan';
 import { AwsClients } from './aws/clients';
@@ -24,7 +26,7 @@ import { runAudit } from './audit/run-audit';
 import { parseAlertConfig, parseConfig, type AlertConfig, type AuditConfig, type RawAlertSettings, type RawSettings } from './config';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { lookUpOus, OU_LOOKUP_DEFAULTS } from './aws/ous';
-import { ALERT_ENV, ENV } from './env';
+import { ALERT_ENV, ENV, RUN_LOCK_ENV } from './env';
 import { publishReport, topicRegion, type PublishResult } from './publish';
 import type { ReportPointer } from './report/message';
 import type { AuditReport, Summary } from './report/types';
@@ -43,6 +45,18 @@ export interface HandlerResult {
   alert: { kind: AlertKind; sent: boolean; reason: string; counts: Record<ChangeKind, number> };
   /** `s3://…` of the archived report, when archived. */
   reportUri?: string;
+}
+
+/**
+ * Another run held the run lock: this one audited nothing, published nothing and returns cleanly
+ * (not an error: retrying it would only queue behind the run that is already reporting).
+ */
+export interface SkippedRun {
+  skipped: true;
+  reason: string;
+  /** `s3://…` of the lock. */
+  lock: string;
+  holder?: LockHolder;
 }
 
 /** Time kept back from the Lambda's remaining time to build the report and publish it. */
@@ -70,7 +84,7 @@ export function alertConfigFromEnv(env: NodeJS.ProcessEnv): AlertConfig {
 export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; now?: () => Date } = {}) {
   const logger = deps.logger ?? new Logger({ serviceName: 'trailcheck' });
   const now = deps.now ?? (() => new Date());
-  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<HandlerResult> => {
+  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<HandlerResult | SkippedRun> => {
     const env = deps.env ?? process.env;
     const config = configFromEnv(env);
     const alerts = alertConfigFromEnv(env);
@@ -84,7 +98,15 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
     const s3 = alerts.reportBucket
       ? new S3Client({ region: env.AWS_REGION || config.region, maxAttempts: config.maxAttempts, requestHandler: new NodeHttpHandler({ requestTimeout: config.callTimeoutMs, throwOnRequestTimeout: true }) })
       : undefined;
+    const lockKey = env[RUN_LOCK_ENV.key];
+    let held: HeldLock | undefined;
     try {
+      if (s3 && alerts.reportBucket && lockKey) {
+        // Held until this invocation's own end at the latest: a run killed at its timeout leaves a lock the next run may take over.
+        const taken = await takeRunLock(new RunLock(s3, alerts.reportBucket, lockKey), context.awsRequestId, new Date(Date.now() + remaining), logger);
+        if (taken && 'skipped' in taken) return taken;
+        held = taken;
+      }
       const log = {
         debug: (m: string, e: Record<string, unknown> = {}) => logger.debug(m, e),
         info: (m: string, e: Record<string, unknown> = {}) => logger.info(m, e),
@@ -152,6 +174,8 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
         ...(location && 'uri' in location ? { reportUri: location.uri } : {}),
       };
     } finally {
+      const released = await held?.release();
+      if (released && !released.released) logger.warn('run lock not released', { reason: released.reason });
       clients.close();
       s3?.destroy();
     }
@@ -197,6 +221,26 @@ async function addOus(organizations: Pick<OrganizationsClient, 'send'>, report: 
     const why = [found.skipped ? `${found.skipped} beyond the cap of ${OU_LOOKUP_DEFAULTS.maxAccounts}` : '', failed].filter(Boolean).join('; ');
     report.run.notes.push(`The OU is shown for ${found.ous.size} of the ${needing.length} accounts needing attention: ${why}.`);
     logger.warn('OU look-ups incomplete', { resolved: found.ous.size, wanted: needing.length, skipped: found.skipped, failed: found.failed, firstError: found.firstError });
+  }
+}
+
+/**
+ * The run lock, or the result of a skipped run when another run holds it. S3 not answering (denied,
+ * unreachable) does not stop the audit: it runs without the lock, and says so in the log.
+ */
+async function takeRunLock(lock: RunLock, owner: string, expiresAt: Date, logger: Logger): Promise<HeldLock | SkippedRun | undefined> {
+  try {
+    const taken = await lock.acquire(owner, expiresAt);
+    if (!taken.acquired) {
+      logger.warn('run skipped: another run holds the run lock', { lock: lock.uri, reason: taken.reason, holder: taken.holder });
+      return { skipped: true, reason: taken.reason, lock: lock.uri, ...(taken.holder ? { holder: taken.holder } : {}) };
+    }
+    if (taken.tookOver) logger.warn('run lock taken over from a run that ran out of time', { lock: lock.uri, previous: taken.tookOver });
+    return taken.lock;
+  } catch (err) {
+    const e = err as Error;
+    logger.error('run lock unavailable: auditing without it', { lock: lock.uri, error: `${e.name}: ${e.message}` });
+    return undefined;
   }
 }
 

@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createHandler } from '../../lambda/handler';
 import type { ScenarioFault } from '../../simulator/scenario-types';
-import { account, goodTrail, pointAt, scenario, TOPIC, withSimulator } from '../integration/harness';
+import { account, audited, goodTrail, pointAt, scenario, TOPIC, withSimulator } from '../integration/harness';
 import { expectNoUnhandledRejections } from './invariants';
 
 expectNoUnhandledRejections();
@@ -40,7 +40,7 @@ describe('SNS Publish failing', () => {
     await withSimulator(s, async (sim) => {
       pointAt(sim.url);
       const started = Date.now();
-      const result = await handlerFor()(event, context);
+      const result = audited(await handlerFor()(event, context));
       expect(Date.now()).toBeLessThanOrEqual(started + REMAINING_MS);
       expect(result.summary).toMatchObject({ total: 3, PASS: 2, FAIL: 1 });
       expect(result.publish).toMatchObject({ published: true, messageId: expect.any(String) });
@@ -54,7 +54,7 @@ describe('SNS Publish failing', () => {
     const s = scenario(accounts, { faults: [publishFault({ kind: 'delay', delayMs: 1500, times: 1 })] });
     await withSimulator(s, async (sim) => {
       pointAt(sim.url);
-      const result = await handlerFor()(event, context);
+      const result = audited(await handlerFor()(event, context));
       expect(result.publish).toMatchObject({ published: true, messageId: expect.any(String) });
       expect(sim.callCount('sns', 'Publish')).toBe(2);
       expect(sim.published.length).toBeGreaterThanOrEqual(1);

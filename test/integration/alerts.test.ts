@@ -9,7 +9,7 @@ import { createHandler, type HandlerResult } from '../../lambda/handler';
 import type { AlertJson } from '../../lambda/report/message';
 import type { Scenario } from '../../simulator/scenario-types';
 import type { Simulator } from '../../simulator/server';
-import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
+import { account, audited, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
 
 const BUCKET = 'trailcheck-reports-test';
 const A = '200000000001';
@@ -56,7 +56,7 @@ async function run(sim: Simulator, day: number, extra: Record<string, string> = 
   // The SDK reads AWS_ENDPOINT_URL from process.env.
   Object.assign(process.env, env(sim, extra));
   delete process.env.AWS_PROFILE;
-  return createHandler({ env: env(sim, extra), logger, now: () => new Date(T0 + day * DAY) })(event, context);
+  return audited(await createHandler({ env: env(sim, extra), logger, now: () => new Date(T0 + day * DAY) })(event, context));
 }
 
 function s3(sim: Simulator): S3Client {
@@ -147,7 +147,7 @@ test('changes mode: a reminder lists what is still failing every reminderDays, a
     for (const day of [1, 2, 6]) expect((await run(sim, day, cfg)).alert).toMatchObject({ kind: 'changes', sent: false });
     expect(sim.published).toHaveLength(1);
     // Day 7, a few minutes early (schedules drift): the reminder is due.
-    const reminder = await createHandler({ env: env(sim, cfg), logger, now: () => new Date(T0 + 7 * DAY - 5 * 60_000) })(event, context);
+    const reminder = audited(await createHandler({ env: env(sim, cfg), logger, now: () => new Date(T0 + 7 * DAY - 5 * 60_000) })(event, context));
     expect(reminder.alert).toMatchObject({ kind: 'reminder', sent: true });
     const m = lastMessage(sim);
     expect(changed(m.json)).toEqual([[A, 'still-failing', 'FAIL', 'FAIL']]);

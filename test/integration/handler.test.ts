@@ -1,7 +1,7 @@
 /** The Lambda handler against the simulator: configuration from the environment, publish, summary. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createHandler } from '../../lambda/handler';
-import { account, goodTrail, MGMT, pointAt, scenario, TOPIC, withSimulator } from './harness';
+import { account, audited, goodTrail, MGMT, pointAt, scenario, TOPIC, withSimulator } from './harness';
 
 const event = { 'detail-type': 'Scheduled Event', source: 'aws.scheduler' };
 const context = (ms = 60_000) => ({ getRemainingTimeInMillis: () => ms, awsRequestId: 'req-1' });
@@ -39,7 +39,7 @@ test('a scheduled run audits, publishes FAIL/ERROR to the topic, logs JSON, and 
     let result;
     try {
       const handler = createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger: new Logger({ serviceName: 'trailcheck' }) });
-      result = await handler(event, context());
+      result = audited(await handler(event, context()));
     } finally {
       logs.restore();
     }
@@ -58,7 +58,7 @@ test('nothing is published when every account passes, unless configured to', asy
   await withSimulator(allPass, async (sim) => {
     pointAt(sim.url);
     const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
-    const quiet = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context());
+    const quiet = audited(await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context()));
     expect(quiet.publish).toEqual({ published: false, reason: 'every audited account passed' });
     expect(sim.published).toHaveLength(0);
     await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_PUBLISH_ON_PASS: 'true' }, logger })(event, context());
@@ -92,7 +92,7 @@ test('the deadline comes from the remaining Lambda time: a hung account is TIMEO
     const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
     const started = Date.now();
     // With 4 s remaining, half (2 s) is kept back and the audit gets about 2 s.
-    const result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_CALL_TIMEOUT_MS: '60000' }, logger })(event, context(4_000));
+    const result = audited(await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_CALL_TIMEOUT_MS: '60000' }, logger })(event, context(4_000)));
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(result.deadlineReached).toBe(true);
     expect(result.summary).toMatchObject({ total: 3, PASS: 2, ERROR: 1 });
@@ -121,7 +121,7 @@ test('an empty account listing is a run error the Lambda alerts on (RULE.md "emp
   await withSimulator(empty, async (sim) => {
     pointAt(sim.url);
     const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'SILENT' });
-    const result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context());
+    const result = audited(await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC }, logger })(event, context()));
     expect(result.summary).toMatchObject({ total: 0, runErrors: 1 });
     expect(result.publish).toMatchObject({ published: true });
     expect(sim.published).toHaveLength(1);
@@ -151,7 +151,7 @@ test('every step after the audit fits in the time the Lambda has left: slow OU l
     const end = Date.now() + remaining;
     // The real context counts down.
     const countdown = { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()), awsRequestId: 'req-1' };
-    const result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_REPORT_BUCKET: BUCKET }, logger })(event, countdown);
+    const result = audited(await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_REPORT_BUCKET: BUCKET }, logger })(event, countdown));
     expect(Date.now()).toBeLessThan(end);
     expect(result.summary).toMatchObject({ FAIL: 40 });
     expect(result.publish.published).toBe(true);

@@ -2,6 +2,7 @@
 import { AwsClients } from '../../lambda/aws/clients';
 import { runAudit, type RunOptions } from '../../lambda/audit/run-audit';
 import { parseConfig, type AuditConfig } from '../../lambda/config';
+import type { HandlerResult, SkippedRun } from '../../lambda/handler';
 import type { AuditReport } from '../../lambda/report/types';
 import type { Scenario, ScenarioAccount, ScenarioTrail } from '../../simulator/scenario-types';
 import { startSimulator, type Simulator } from '../../simulator/server';
@@ -40,6 +41,12 @@ export function scenario(accounts: ScenarioAccount[], extra: Partial<Scenario> =
     topics: [TOPIC],
     ...extra,
   };
+}
+
+/** The result of an invocation that audited: a run skipped for the run lock fails the test. */
+export function audited(result: HandlerResult | SkippedRun): HandlerResult {
+  if ('skipped' in result) throw new Error(`expected an audited run, but it was skipped: ${result.reason}`);
+  return result;
 }
 
 export function config(extra: Record<string, string> = {}): AuditConfig {

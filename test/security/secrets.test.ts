@@ -19,7 +19,7 @@ import { createForwarder } from '../../lambda/forwarder/handler';
 import { createHandler } from '../../lambda/handler';
 import { simulatorEnv } from '../../scripts/demo';
 import { World } from '../../simulator/world';
-import { account, goodTrail, MGMT, scenario, TOPIC, withSimulator } from '../integration/harness';
+import { account, audited, goodTrail, MGMT, scenario, TOPIC, withSimulator } from '../integration/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -88,9 +88,11 @@ test('the Lambda handler: no secret in any log line (DEBUG), the result, or the 
     let result;
     try {
       const logger = new Logger({ serviceName: 'trailcheck', logLevel: 'DEBUG' });
-      result = await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_MAX_ATTEMPTS: '2', TRAILCHECK_PUBLISH_ON_PASS: 'true' }, logger })(
-        { source: 'aws.scheduler' },
-        { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'req-security' },
+      result = audited(
+        await createHandler({ env: { ...process.env, TRAILCHECK_TOPIC_ARN: TOPIC, TRAILCHECK_MAX_ATTEMPTS: '2', TRAILCHECK_PUBLISH_ON_PASS: 'true' }, logger })(
+          { source: 'aws.scheduler' },
+          { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'req-security' },
+        ),
       );
     } finally {
       out.mockRestore();
