@@ -21,7 +21,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TrailcheckConfig } from './config';
 import { HouseNodejsFunction } from './function-defaults';
-import { REPORT_PREFIX } from './function-env';
+import { REPORT_PREFIX, RUN_LOCK_KEY } from './function-env';
 
 export const ALERT_NAMES = {
   chatbotConfiguration: 'trailcheck-alerts',
@@ -71,6 +71,17 @@ export class ReportArchiveBucket extends Construct {
   /** Read and write the archive under its prefix: what lambda/alerts/archive.ts calls. */
   grantArchive(role: iam.Role): iam.PolicyStatement {
     const statement = new iam.PolicyStatement({ sid: 'ArchiveReports', actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] });
+    role.addToPrincipalPolicy(statement);
+    return statement;
+  }
+
+  /**
+   * The run lock (lambda/alerts/run-lock.ts), on its one key: PutObject to take it (If-None-Match),
+   * GetObject to read its holder (and, with PutObject, for the If-Match takeover), DeleteObject with
+   * GetObject to release it (If-Match). Stated on its own, not left to the archive prefix's grant.
+   */
+  grantRunLock(role: iam.Role): iam.PolicyStatement {
+    const statement = new iam.PolicyStatement({ sid: 'RunLock', actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(RUN_LOCK_KEY)] });
     role.addToPrincipalPolicy(statement);
     return statement;
   }

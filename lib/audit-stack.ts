@@ -33,7 +33,7 @@ import type { Construct } from 'constructs';
 import { ReportArchiveBucket, SendMessageDestination, SlackAlerts } from './alerts';
 import type { TrailcheckConfig } from './config';
 import { HouseNodejsFunction } from './function-defaults';
-import { alertEnvironment, functionEnvironment } from './function-env';
+import { alertEnvironment, functionEnvironment, runLockEnvironment } from './function-env';
 import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate } from './member-role';
 
 /** Fixed names: the docs and the runbook refer to them. */
@@ -49,7 +49,7 @@ export const NAMES = {
   alarmFailedRuns: 'trailcheck-failed-runs',
 } as const;
 
-/** How long a scheduled event may wait for a free execution (reserved concurrency 1) before it counts as failed. */
+/** How long a scheduled event may wait to be delivered or retried (throttling, a failed run) before it counts as failed. */
 export const MAX_EVENT_AGE = Duration.hours(1);
 
 export interface AuditStackProps extends StackProps {
@@ -148,8 +148,11 @@ export class AuditStack extends Stack {
       environment: {
         ...functionEnvironment(config, { topicArn: this.topic.topicArn, region: config.region ?? Aws.REGION }),
         ...alertEnvironment(config, { bucketName: this.reports.bucket.bucketName }),
+        ...runLockEnvironment(),
       },
-      // One run at a time: a scheduled event arriving during a run waits (asynchronous retries) instead of overlapping.
+      // Runs never overlap because of the run lock (lambda/alerts/run-lock.ts), not a reservation:
+      // reserving even one execution fails the deploy where the account's concurrency quota is 10
+      // (new accounts). reservedConcurrency: true still reserves one, for those who want both.
       reservedConcurrentExecutions: config.reservedConcurrency ? 1 : undefined,
       retryAttempts: config.retryAttempts,
       maxEventAge: MAX_EVENT_AGE,
@@ -320,6 +323,7 @@ export class AuditStack extends Stack {
       }),
     );
     this.reports.grantArchive(role);
+    this.reports.grantRunLock(role);
 
     const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy;
     Validations.of(policy).acknowledge({

@@ -64,7 +64,7 @@ export interface TrailcheckConfig {
   // The function
   readonly memoryMb: number;
   readonly timeoutMinutes: number;
-  /** Reserve one concurrent execution so runs never overlap (false for accounts whose quota cannot spare it). */
+  /** Also reserve one concurrent execution (runs never overlap anyway: the run lock); off by default, as a quota of 10 cannot spare one. */
   readonly reservedConcurrency: boolean;
   readonly logRetentionDays: number;
   /** Lambda asynchronous-invocation retries after a failed run (0-2). */
@@ -106,7 +106,7 @@ export const DEFAULTS = {
   publishOnPass: false,
   memoryMb: 1024,
   timeoutMinutes: 15,
-  reservedConcurrency: true,
+  reservedConcurrency: false,
   logRetentionDays: 365,
   retryAttempts: 1,
   alertMode: 'changes' as 'changes' | 'every-run',
@@ -440,7 +440,7 @@ function readReservedConcurrency(v: unknown, key: string): boolean {
   if (v === undefined) return DEFAULTS.reservedConcurrency;
   if (v === 1 || v === '1' || v === true || v === 'true') return true;
   if (v === false || v === 'false' || v === 'none') return false;
-  return fail(key, '1 (reserve one concurrent execution: runs never overlap) or false (no reservation, for accounts whose Lambda concurrency quota cannot spare one)', v);
+  return fail(key, 'false (the default: no reservation; the run lock keeps runs from overlapping) or 1 (also reserve one concurrent execution, where the Lambda concurrency quota can spare it)', v);
 }
 
 class Reader {

@@ -2,7 +2,7 @@
  * The function's environment, built from the configuration, with the names the handlers read
  * (lambda/env.ts has no imports, so synthesis does not load the runtime or its SDK clients).
  */
-import { ALERT_ENV, ENV } from '../lambda/env';
+import { ALERT_ENV, ENV, RUN_LOCK_ENV } from '../lambda/env';
 import type { TrailcheckConfig } from './config';
 
 export const FUNCTION_ENV = ENV;
@@ -44,6 +44,9 @@ export const ALERT_FUNCTION_ENV = ALERT_ENV;
 /** Where the reports go in the bucket; the bucket's lifecycle rule and the function's S3 permissions are scoped to it. */
 export const REPORT_PREFIX = 'trailcheck/';
 
+/** The run lock's key in the report bucket (outside reports/, so the lifecycle rule never expires a held lock). */
+export const RUN_LOCK_KEY = `${REPORT_PREFIX}run-lock.json`;
+
 export function alertEnvironment(config: TrailcheckConfig, values: { bucketName: string }): Record<string, string> {
   return {
     [ALERT_FUNCTION_ENV.mode]: config.alertMode,
@@ -52,4 +55,9 @@ export function alertEnvironment(config: TrailcheckConfig, values: { bucketName:
     [ALERT_FUNCTION_ENV.reportPrefix]: REPORT_PREFIX,
     [ALERT_FUNCTION_ENV.chatbot]: String(config.chatbotSlackChannelId !== undefined),
   };
+}
+
+/** One run at a time (lambda/alerts/run-lock.ts), in place of reserved concurrency: the lock's key in the report bucket. */
+export function runLockEnvironment(): Record<string, string> {
+  return { [RUN_LOCK_ENV.key]: RUN_LOCK_KEY };
 }

@@ -58,7 +58,8 @@ describe('report archive (always deployed)', () => {
     });
     // No other principal may touch the bucket's objects.
     const s3Users = allStatements(s.auditJson).filter((x) => x.statement.Effect === 'Allow' && asArray(x.statement.Action).some((a) => a.startsWith('s3:')));
-    expect(s3Users.map((x) => x.statement.Sid)).toEqual(['ArchiveReports']);
+    expect(s3Users.map((x) => x.statement.Sid)).toEqual(['ArchiveReports', 'RunLock']);
+    expect(s3Users[1].statement).toMatchObject({ Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/trailcheck/run-lock.json']] } });
   });
 
   it('deploys no Chatbot configuration, forwarder, secret or Slack queue when neither is configured', () => {

@@ -15,6 +15,7 @@ const FUNCTION_ROLE_ACTIONS = [
   'organizations:DescribeOrganizationalUnit',
   'organizations:ListAccounts',
   'organizations:ListParents',
+  's3:DeleteObject',
   's3:GetObject',
   's3:PutObject',
   'sns:Publish',
@@ -107,11 +108,29 @@ describe('audit stack, management mode (defaults)', () => {
       Handler: 'index.handler',
       MemorySize: 1024,
       Timeout: 900,
-      ReservedConcurrentExecutions: 1,
       Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: { Ref: logicalIdOf(s.auditJson, 'AWS::Logs::LogGroup') } },
     });
     s.audit.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  it('reserves no concurrency by default (a quota of 10 cannot spare one): the run lock keeps runs apart', () => {
+    expect(s.auditJson.Resources[fnId].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(s.auditJson.Resources[fnId].Properties.Environment.Variables.TRAILCHECK_RUN_LOCK_KEY).toBe('trailcheck/run-lock.json');
+  });
+
+  it('lets the function take, read, take over and release exactly the lock key, nothing more', () => {
+    const policy = Object.values<any>(s.audit.findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref === roleId);
+    const lock = (policy.Properties.PolicyDocument.Statement as any[]).find((st) => st.Sid === 'RunLock');
+    expect(lock).toEqual({
+      Sid: 'RunLock',
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(s.auditJson, 'AWS::S3::Bucket'), 'Arn'] }, '/trailcheck/run-lock.json']] },
+    });
+    // DeleteObject on nothing else: the reports and the pointer are never deleted.
+    const deletes = (policy.Properties.PolicyDocument.Statement as any[]).filter((st) => asArray(st.Action).includes('s3:DeleteObject'));
+    expect(deletes.map((st) => st.Sid)).toEqual(['RunLock']);
   });
 
   it('sets exactly the environment the handler reads', () => {
@@ -128,6 +147,7 @@ describe('audit stack, management mode (defaults)', () => {
       TRAILCHECK_REPORT_BUCKET: { Ref: logicalIdOf(s.auditJson, 'AWS::S3::Bucket') },
       TRAILCHECK_REPORT_PREFIX: 'trailcheck/',
       TRAILCHECK_CHATBOT_FORMAT: 'false',
+      TRAILCHECK_RUN_LOCK_KEY: 'trailcheck/run-lock.json',
     });
   });
 
@@ -437,5 +457,14 @@ describe('audit stack without member roles and without reserved concurrency', ()
   it('does not reserve concurrency (accounts with a low concurrency quota)', () => {
     const fn = Object.values<any>(s.audit.findResources('AWS::Lambda::Function'))[0].Properties;
     expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+  });
+});
+
+describe('audit stack with reservedConcurrency: true', () => {
+  it('reserves one concurrent execution, and keeps the run lock', () => {
+    const s = synth({ reservedConcurrency: true }, { nag: false });
+    const fn = Object.values<any>(s.audit.findResources('AWS::Lambda::Function'))[0].Properties;
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Environment.Variables.TRAILCHECK_RUN_LOCK_KEY).toBe('trailcheck/run-lock.json');
   });
 });

@@ -42,7 +42,8 @@ describe('defaults', () => {
       publishOnPass: false,
       memoryMb: 1024,
       timeoutMinutes: 15,
-      reservedConcurrency: true,
+      // Nothing reserved by default: the run lock keeps runs from overlapping.
+      reservedConcurrency: false,
       logRetentionDays: 365,
       retryAttempts: 1,
       heartbeatHours: 26,
@@ -188,8 +189,10 @@ describe('bad values: one per kind, each naming the key and the expected form', 
 
   it('reserved concurrency', () => {
     expect(error({ reservedConcurrency: 5 })).toBe(
-      'trailcheck.reservedConcurrency: expected 1 (reserve one concurrent execution: runs never overlap) or false (no reservation, for accounts whose Lambda concurrency quota cannot spare one), got 5',
+      'trailcheck.reservedConcurrency: expected false (the default: no reservation; the run lock keeps runs from overlapping) or 1 (also reserve one concurrent execution, where the Lambda concurrency quota can spare it), got 5',
     );
+    expect(parse({ reservedConcurrency: 1 }).reservedConcurrency).toBe(true);
+    expect(parse({ reservedConcurrency: 'true' }).reservedConcurrency).toBe(true);
   });
 
   it('heartbeat hours', () => {
