@@ -1,5 +1,6 @@
 /** Fault injection: matching incoming calls against `scenario.faults` with `after`/`times` counters. */
 import { AwsError } from './errors';
+import { mulberry32 } from './prng';
 import type { ScenarioFault, ScenarioService } from './scenario-types';
 
 export interface CallKey {
@@ -12,28 +13,37 @@ export interface CallKey {
   region: string;
 }
 
+/** Apart from the latency draws, so adding a fault does not change the latencies. */
+const FAULT_STREAM = 0x9e3779b9;
+
 export class FaultInjector {
   private faults: ScenarioFault[] = [];
   /** Per fault: matching calls seen so far, and how many it has been applied to. */
   private counters: Array<{ seen: number; applied: number }> = [];
+  private rand: () => number = Math.random;
 
-  constructor(faults: ScenarioFault[] | undefined) {
-    this.setFaults(faults);
+  constructor(
+    faults: ScenarioFault[] | undefined,
+    private seed = 1,
+  ) {
+    this.setFaults(faults, seed);
   }
 
-  setFaults(faults: ScenarioFault[] | undefined): void {
+  setFaults(faults: ScenarioFault[] | undefined, seed = this.seed): void {
     this.faults = faults ?? [];
+    this.seed = seed;
     this.reset();
   }
 
   reset(): void {
     this.counters = this.faults.map(() => ({ seen: 0, applied: 0 }));
+    this.rand = mulberry32((this.seed ^ FAULT_STREAM) >>> 0);
   }
 
   /**
    * The first fault that matches the call and is inside its window (after the first `after`
-   * matches, for `times` calls) applies. Every fault whose filters match counts the call, up to the
-   * one that applies.
+   * matches, for `times` calls) applies, or with a `probability`, applies to that fraction of
+   * them. Every fault whose filters match counts the call, up to the one that applies.
    */
   match(call: CallKey): ScenarioFault | undefined {
     for (let i = 0; i < this.faults.length; i++) {
@@ -47,6 +57,7 @@ export class FaultInjector {
       c.seen++;
       if (c.seen <= (f.after ?? 0)) continue;
       if (f.times !== undefined && c.applied >= f.times) continue;
+      if (f.probability !== undefined && this.rand() >= f.probability) continue;
       c.applied++;
       return f;
     }

@@ -149,6 +149,11 @@ export interface ScenarioFault {
   times?: number;
   /** Skip the first N matching calls before applying. Default 0 (e.g. fail ListAccounts' third page). */
   after?: number;
+  /**
+   * Apply to this fraction of the matching calls inside the window, drawn at random (0 < p ≤ 1;
+   * seeded by `latency.seed`, apart from the latency draws). Default 1: every one.
+   */
+  probability?: number;
 }
 
 export interface ScenarioLatency {

@@ -437,7 +437,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
     s.faults.forEach((f, i) => {
       const p = `faults[${i}]`;
       if (!c.object(f, p)) return;
-      c.known(f, p, ['service', 'action', 'account', 'targetAccount', 'region', 'kind', 'code', 'status', 'message', 'delayMs', 'body', 'times', 'after']);
+      c.known(f, p, ['service', 'action', 'account', 'targetAccount', 'region', 'kind', 'code', 'status', 'message', 'delayMs', 'body', 'times', 'after', 'probability']);
       c.oneOf(f.service, `${p}.service`, SERVICES, false);
       c.str(f.action, `${p}.action`, 'an API action name such as "ListAccounts"', /^[A-Z][A-Za-z0-9]+$/, true);
       c.str(f.account, `${p}.account`, 'a 12-digit account id', ACCOUNT_ID, true);
@@ -454,6 +454,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
       else if (f.body !== undefined && typeof f.body !== 'string') c.fail(`${p}.body`, 'a string', f.body);
       c.int(f.times, `${p}.times`, 1);
       c.int(f.after, `${p}.after`, 0);
+      if (f.probability !== undefined && !(typeof f.probability === 'number' && f.probability > 0 && f.probability <= 1)) c.fail(`${p}.probability`, 'a number greater than 0 and at most 1', f.probability);
     });
   }
 

@@ -128,7 +128,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
 
   const world = new World(scenario);
-  const faults = new FaultInjector(scenario.faults);
+  const faults = new FaultInjector(scenario.faults, scenario.latency?.seed ?? 1);
   let rand = mulberry32(scenario.latency?.seed ?? 1);
   const calls: CallRecord[] = [];
   const countsOnly = opts.callLog === 'counts';
@@ -429,7 +429,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     },
     setScenario(s) {
       world.setScenario(s);
-      faults.setFaults(s.faults);
+      faults.setFaults(s.faults, s.latency?.seed ?? 1);
       rand = mulberry32(s.latency?.seed ?? 1);
     },
     async stop() {

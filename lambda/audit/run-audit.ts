@@ -63,6 +63,8 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
   const deadlineTimer = untilDeadline !== undefined && untilDeadline <= MAX_TIMER_MS ? setTimeout(() => controller.abort(), untilDeadline) : undefined;
   deadlineTimer?.unref();
   const signal = controller.signal;
+  // Throttled and transient calls are retried while the deadline allows (without one: maxAttempts).
+  const restoreRetries = clients.retryUntil(options.deadline, signal);
   const deadlineReached = new Promise<'deadline'>((resolve) => signal.addEventListener('abort', () => resolve('deadline'), { once: true }));
 
   try {
@@ -282,6 +284,7 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
       accounts,
     };
   } finally {
+    restoreRetries();
     if (deadlineTimer) clearTimeout(deadlineTimer);
     if (!options.clients) clients.close();
   }

@@ -8,6 +8,9 @@
  * over the wire path (`wire.ts`: the SDK's endpoint rules, signer, retry strategy and this pool,
  * without its per-call middleware stack), unless `transport: 'sdk'` sends them through the SDK
  * clients. Endpoints, including `AWS_ENDPOINT_URL`, resolve as the SDK does.
+ *
+ * Both paths retry with one strategy per service and region (`retry.ts`), bounded by the run's
+ * deadline once the run sets it (`retryUntil`).
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -18,10 +21,14 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
 import { AssumeRoleWire, CloudTrailWire } from './wire';
 
 export interface ClientOptions {
-  /** Attempts per call, first included (SDK standard retry mode: backoff with jitter, throttling-aware). */
+  /**
+   * Attempts per call, first included, while no run deadline is set (`retryUntil`); with one,
+   * throttled and transient calls are retried while the deadline allows.
+   */
   maxAttempts: number;
   /** Milliseconds one HTTP request may take before it fails and is retried. */
   callTimeoutMs: number;
@@ -31,6 +38,8 @@ export interface ClientOptions {
   endpoint?: string;
   /** The run's own credentials; normally unset, so the SDK's default chain provides them. */
   credentials?: Credentials;
+  /** The retry budget of each service and region (tests); normally the defaults of `RetryBudget`. */
+  retryBudget?: { capacity: number; perSecond: number };
   /**
    * How the per-account hot calls are sent: `wire` (default: `wire.ts`, about half the CPU per
    * call) or `sdk` (through the SDK clients' full middleware stack).
@@ -57,8 +66,11 @@ export class AwsClients {
   private readonly cloudTrails = new Map<string, CloudTrailClient>();
   private readonly cloudTrailWires = new Map<string, CloudTrailWire>();
   private readonly assumeRoleWires = new Map<string, AssumeRoleWire>();
+  private readonly retryStrategies = new Map<string, DeadlineRetryStrategy>();
+  private bounds: RetryBounds;
 
   constructor(private readonly options: ClientOptions) {
+    this.bounds = { maxAttempts: options.maxAttempts, callTimeoutMs: options.callTimeoutMs };
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
     this.handler = new NodeHttpHandler({
       httpAgent: new http.Agent(agentOptions),
@@ -69,23 +81,55 @@ export class AwsClients {
     });
   }
 
-  private common(region: string) {
+  /**
+   * Until the returned function is called, retries of throttled and transient errors are bounded
+   * by `deadline` (epoch ms) instead of `maxAttempts`, and their waits end when `signal` fires.
+   * A run sets this for its own duration: what comes after it (publishing) keeps `maxAttempts`.
+   */
+  retryUntil(deadline: number | undefined, signal?: AbortSignal): () => void {
+    const previous = this.bounds;
+    this.bounds = { ...previous, deadline, signal };
+    return () => {
+      this.bounds = previous;
+    };
+  }
+
+  /** One strategy, and so one retry budget, per service and region, shared by the SDK client and the wire path. */
+  private retryStrategy(service: string, region: string): DeadlineRetryStrategy {
+    const key = `${service}:${region}`;
+    let strategy = this.retryStrategies.get(key);
+    if (!strategy) {
+      const b = this.options.retryBudget;
+      strategy = new DeadlineRetryStrategy(() => this.bounds, b ? new RetryBudget(b.capacity, b.perSecond) : undefined);
+      this.retryStrategies.set(key, strategy);
+    }
+    return strategy;
+  }
+
+  private common(service: string, region: string) {
     const { endpoint, credentials, maxAttempts } = this.options;
-    return { region, maxAttempts, retryMode: 'standard', requestHandler: this.handler, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
+    return {
+      region,
+      maxAttempts,
+      retryStrategy: this.retryStrategy(service, region),
+      requestHandler: this.handler,
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    };
   }
 
   /** One long-lived STS client per region, with the run's own credentials. */
   stsClient(region: string): STSClient {
     let client = this.sts.get(region);
     if (!client) {
-      client = new STSClient(this.common(region));
+      client = new STSClient(this.common('sts', region));
       this.sts.set(region, client);
     }
     return client;
   }
 
   organizations(region: string): OrganizationsClient {
-    return new OrganizationsClient(this.common(region));
+    return new OrganizationsClient(this.common('organizations', region));
   }
 
   /** AssumeRole in `region`, signed with the run's own credentials. */
@@ -127,7 +171,7 @@ export class AwsClients {
       const own = this.ownCredentials(region);
       // `memoized` tells the SDK not to cache this provider's answer: it differs per request.
       const perRequest = Object.assign(async () => actingAs.getStore() ?? own(), { memoized: true });
-      client = new CloudTrailClient({ ...this.common(region), credentials: perRequest });
+      client = new CloudTrailClient({ ...this.common('cloudtrail', region), credentials: perRequest });
       this.cloudTrails.set(region, client);
     }
     return client;
@@ -139,7 +183,7 @@ export class AwsClients {
   }
 
   sns(region: string): SNSClient {
-    return new SNSClient(this.common(region));
+    return new SNSClient(this.common('sns', region));
   }
 
   /** Closes the shared connection pool (the clients must not be used afterwards). */

@@ -11,8 +11,9 @@
  *   the SDK client's configuration: partitions, FIPS and dual-stack settings, `AWS_ENDPOINT_URL*`);
  * - signing: the SDK's SigV4 signer (`@smithy/signature-v4`), with the account's credentials;
  * - transport: the run's shared `NodeHttpHandler` (one keep-alive pool, its timeouts);
- * - retries: the SDK client's own retry strategy (standard mode: exponential backoff with jitter,
- *   a retry quota, throttling classified as the SDK classifies it), honouring `Retry-After`;
+ * - retries: the SDK client's retry strategy (`retry.ts`, shared with that client: deadline-bound
+ *   backoff with jitter, a retry budget per service and region, errors classified as the SDK
+ *   classifies them), honouring `Retry-After`;
  * - errors: shaped as the SDK shapes them (`name` = AWS's error code, `$fault`, `$metadata`), so
  *   reporting, retry classification and the tests see no difference.
  *
@@ -150,8 +151,9 @@ class WireEndpoint {
       const e = error as { name?: string; $metadata?: Record<string, unknown>; retryAfter?: Date };
       if (abortSignal?.aborted) throw error;
       try {
-        // The strategy may wait out the backoff itself before it answers: the deadline cuts that short.
-        token = await untilAborted(strategy.refreshRetryTokenForRetry(token, { errorType: retryErrorType(error), ...(e?.retryAfter ? { retryAfterHint: e.retryAfter } : {}) }), abortSignal);
+        // The strategy waits out the backoff itself before it answers: the deadline cuts that short.
+        const info = { errorType: retryErrorType(error), error: error as never, ...(e?.retryAfter ? { retryAfterHint: e.retryAfter } : {}) };
+        token = await untilAborted(strategy.refreshRetryTokenForRetry(token, info), abortSignal);
       } catch {
         if (e && typeof e === 'object') e.$metadata = { ...(e.$metadata ?? {}), attempts, totalRetryDelay };
         throw error;

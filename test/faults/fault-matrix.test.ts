@@ -19,9 +19,13 @@ const T = '200000000001';
 const OTHER = '200000000002';
 const ACCOUNTS: ScenarioAccount[] = [account(T, { name: 'target', trails: [goodTrail()] }), account(OTHER, { name: 'bystander', trails: [goodTrail()] })];
 
-/** Two attempts per call, 600 ms per attempt: enough to see a retry succeed and a fault persist. */
+/**
+ * 600 ms per attempt. Every run has a deadline, as the Lambda's has: throttled and transient calls
+ * are retried until it leaves no room for another attempt, not `maxAttempts` times (2 here, so a
+ * fault that persists is seen to be retried beyond it).
+ */
 const CFG = { maxAttempts: '2', callTimeoutMs: '600' };
-const BUDGET_MS = 20_000;
+const BUDGET_MS = 5_000;
 
 interface Expectation {
   status: AccountStatus;
@@ -44,6 +48,8 @@ interface Row {
   runError?: { code: string; message: RegExp };
   deadlineMs?: number;
   cfg?: Record<string, string>;
+  /** A persistent retryable fault on this API: it must have been tried more than `maxAttempts` times. */
+  retriedBeyondMaxAttempts?: (typeof APIS)[number];
 }
 
 const sts = (f: Partial<ScenarioFault>): ScenarioFault => ({ service: 'sts', action: 'AssumeRole', targetAccount: T, kind: 'error', ...f });
@@ -83,13 +89,13 @@ const rows: Array<[string, Row]> = [
   // Throttling that never stops: ERROR naming the call and the throttling code.
   ...APIS.map((api): [string, Row] => {
     const code = api === 'AssumeRole' ? 'Throttling' : 'ThrottlingException';
-    return [`throttling that never stops on ${api} → ERROR with ${code}`, { faults: [faultOn(api, { code: 'ThrottlingException', status: 400 })], ...persistent(api, code) }];
+    return [`throttling that never stops on ${api} → retried until the deadline leaves no room, then ERROR with ${code}`, { faults: [faultOn(api, { code: 'ThrottlingException', status: 400 })], ...persistent(api, code), retriedBeyondMaxAttempts: api }];
   }),
   // 5xx.
   ...APIS.map((api): [string, Row] => [`HTTP 500 InternalFailure once on ${api} → retried, PASS`, { faults: [faultOn(api, { code: 'InternalFailure', status: 500, times: 1 })], target: PASS }]),
   ...APIS.map((api): [string, Row] => [
-    `HTTP 503 ServiceUnavailable on every ${api} → ERROR with ServiceUnavailable`,
-    { faults: [faultOn(api, { code: 'ServiceUnavailable', status: 503, message: 'Service is unavailable' })], ...persistent(api, 'ServiceUnavailable') },
+    `HTTP 503 ServiceUnavailable on every ${api} → retried until the deadline leaves no room, then ERROR with ServiceUnavailable`,
+    { faults: [faultOn(api, { code: 'ServiceUnavailable', status: 503, message: 'Service is unavailable' })], ...persistent(api, 'ServiceUnavailable'), retriedBeyondMaxAttempts: api },
   ]),
   // Connection resets.
   ...APIS.map((api): [string, Row] => [`connection reset once on ${api} → retried, PASS`, { faults: [faultOn(api, { kind: 'reset', times: 1 })], target: PASS }]),
@@ -97,13 +103,13 @@ const rows: Array<[string, Row]> = [
     `connection reset on every ${api} → ERROR naming the call`,
     // The SDK names a reset `TimeoutError` (in jest, where Node's errors come from another realm, it
     // wraps it as a plain Error): the message must still say what happened.
-    { faults: [faultOn(api, { kind: 'reset' })], ...withMessage(persistent(api, /\w/), /ECONNRESET|socket hang up/) },
+    { faults: [faultOn(api, { kind: 'reset' })], ...withMessage(persistent(api, /\w/), /ECONNRESET|socket hang up/), retriedBeyondMaxAttempts: api },
   ]),
   // Responses slower than the per-call timeout (600 ms).
   ...APIS.map((api): [string, Row] => [`one response slower than the call timeout on ${api} → retried, PASS`, { faults: [faultOn(api, { kind: 'delay', delayMs: 1500, times: 1 })], target: PASS }]),
   ...(['AssumeRole', 'DescribeTrails', 'GetTrailStatus', 'GetEventSelectors'] as const).map((api): [string, Row] => [
-    `every response slower than the call timeout on ${api} → ERROR TimeoutError`,
-    { faults: [faultOn(api, { kind: 'delay', delayMs: 1500 })], ...persistent(api, 'TimeoutError') },
+    `every response slower than the call timeout on ${api} → each attempt cut at the call timeout, retried, then ERROR TimeoutError`,
+    { faults: [faultOn(api, { kind: 'delay', delayMs: 1500 })], ...persistent(api, 'TimeoutError'), retriedBeyondMaxAttempts: api },
   ]),
   ...(['AssumeRole', 'DescribeTrails', 'GetTrailStatus', 'GetEventSelectors'] as const).map((api): [string, Row] => [
     `${api} never answers, call timeout longer than the run → ERROR TIMEOUT by the deadline`,
@@ -205,6 +211,11 @@ describe('fault matrix', () => {
       // (except a deadline, which may catch anything in flight).
       for (const id of listed.filter((x) => x !== T)) {
         if (!row.deadlineMs) expect(byId(report, id).status).toBe('PASS');
+      }
+      if (row.retriedBeyondMaxAttempts) {
+        const api = row.retriedBeyondMaxAttempts;
+        const tries = sim.calls.filter((c) => c.action === api && (api === 'ListAccounts' || c.account === T || c.targetAccount === T)).length;
+        expect(tries).toBeGreaterThan(Number(CFG.maxAttempts));
       }
       if (row.runError) {
         const e = report.run.errors.find((x) => x.code === row.runError?.code);
