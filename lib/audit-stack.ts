@@ -1,7 +1,8 @@
 /**
  * The audit stack, deployed once in the management account or a delegated administrator:
  * the scheduled function, its least-privilege role, the encrypted alert topic with email
- * subscriptions, the failure queue, three alarms, and the StackSet of member roles.
+ * subscriptions, the failure queue, the alarms (errors, failed runs, the heartbeat), the
+ * StackSet of member roles, and the rule that runs the first audit once all of it exists.
  */
 import * as cdk from 'aws-cdk-lib';
 import {
@@ -32,8 +33,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ReportArchiveBucket, SendMessageDestination, SlackAlerts } from './alerts';
 import type { TrailcheckConfig } from './config';
+import { FirstRun } from './first-run';
 import { HouseNodejsFunction } from './function-defaults';
 import { alertEnvironment, functionEnvironment, runLockEnvironment } from './function-env';
+import { Heartbeat } from './heartbeat';
 import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate } from './member-role';
 
 /** Fixed names: the docs and the runbook refer to them. */
@@ -45,8 +48,14 @@ export const NAMES = {
   schedule: 'trailcheck-audit',
   stackSet: 'trailcheck-member-roles',
   alarmErrors: 'trailcheck-function-errors',
-  alarmHeartbeat: 'trailcheck-no-successful-audit',
+  /** The heartbeat that notifies (a composite of the two below, lib/heartbeat.ts). */
+  alarmHeartbeat: 'trailcheck-audit-overdue',
+  /** No successful run within heartbeatHours (no actions of its own). */
+  alarmHeartbeatWindow: 'trailcheck-no-successful-audit',
+  /** No invocation in 7 days, or not yet (no actions of its own). */
+  alarmNotInvoked: 'trailcheck-not-invoked-7-days',
   alarmFailedRuns: 'trailcheck-failed-runs',
+  firstRunRule: 'trailcheck-first-run',
 } as const;
 
 /** How long a scheduled event may wait to be delivered or retried (throttling, a failed run) before it counts as failed. */
@@ -66,7 +75,9 @@ export class AuditStack extends Stack {
   readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly schedule: scheduler.Schedule;
-  readonly alarms: { errors: cloudwatch.Alarm; heartbeat: cloudwatch.Alarm; failedRuns: cloudwatch.Alarm };
+  readonly alarms: { errors: cloudwatch.Alarm; heartbeat: Heartbeat; failedRuns: cloudwatch.Alarm };
+  /** Runs the first audit once the stack is created. */
+  readonly firstRun: FirstRun;
   readonly stackSet?: CfnStackSet;
   /** Every run's report, and the state the next run compares with. */
   readonly reports: ReportArchiveBucket;
@@ -189,6 +200,7 @@ export class AuditStack extends Stack {
 
     this.alarms = this.createAlarms(config);
     this.slack = new SlackAlerts(this, 'Slack', { config, topic: this.topic });
+    this.firstRun = new FirstRun(this, 'FirstRun', { function: this.function, ruleName: NAMES.firstRunRule });
 
     if (config.memberRoles) {
       this.memberTemplate = memberRoleTemplate(
@@ -227,6 +239,8 @@ export class AuditStack extends Stack {
         ],
         templateBody: JSON.stringify(this.memberTemplate),
       });
+      // The first-run rule exists (and may invoke) well before the stack's CREATE_COMPLETE: the roles take minutes.
+      this.stackSet.node.addDependency(this.firstRun);
     }
     if (config.organizationId === 'o-exampleorgid') {
       Annotations.of(this).addWarningV2(
@@ -361,26 +375,12 @@ export class AuditStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    // Heartbeat: successful runs per hour; alarm when none in the whole window. Missing data
-    // breaches, so a schedule that silently stopped invoking is noticed too.
-    const successes = new cloudwatch.MathExpression({
-      expression: 'invocations - FILL(errors, 0)',
-      usingMetrics: {
-        invocations: this.function.metricInvocations({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
-        errors: this.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
-      },
-      label: 'successful audit runs',
-      period: Duration.hours(1),
-    });
-    const heartbeat = new cloudwatch.Alarm(this, 'NoSuccessfulAudit', {
-      alarmName: NAMES.alarmHeartbeat,
-      alarmDescription: `No trailcheck audit succeeded in the last ${config.heartbeatHours} hours (schedule ${config.schedule}, ${config.timeZone}). Check the schedule ${NAMES.schedule}, the function's errors and the queue ${NAMES.failureQueue}.`,
-      metric: successes,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: config.heartbeatHours,
-      datapointsToAlarm: config.heartbeatHours,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    // Heartbeat: no successful run within heartbeatHours, once the function has run at all (lib/heartbeat.ts).
+    const heartbeat = new Heartbeat(this, 'Heartbeat', {
+      function: this.function,
+      heartbeatHours: config.heartbeatHours,
+      names: { window: NAMES.alarmHeartbeatWindow, invoked: NAMES.alarmNotInvoked, overdue: NAMES.alarmHeartbeat },
+      description: `No trailcheck audit succeeded in the last ${config.heartbeatHours} hours (schedule ${config.schedule}, ${config.timeZone}). Check the schedule ${NAMES.schedule}, the function's errors and the queue ${NAMES.failureQueue}.`,
     });
     const failedRuns = new cloudwatch.Alarm(this, 'FailedRunsWaiting', {
       alarmName: NAMES.alarmFailedRuns,
@@ -391,7 +391,7 @@ export class AuditStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [errors, heartbeat, failedRuns]) alarm.addAlarmAction(action);
+    for (const alarm of [errors, heartbeat.overdue, failedRuns]) alarm.addAlarmAction(action);
     return { errors, heartbeat, failedRuns };
   }
 }

@@ -76,7 +76,10 @@ describe('audit stack, management mode (defaults)', () => {
       'AWS::Lambda::Function': 1,
       'AWS::Lambda::EventInvokeConfig': 1,
       'AWS::Scheduler::Schedule': 1,
-      'AWS::CloudWatch::Alarm': 3,
+      'AWS::CloudWatch::Alarm': 4,
+      'AWS::CloudWatch::CompositeAlarm': 1,
+      'AWS::Events::Rule': 1,
+      'AWS::Lambda::Permission': 1,
       'AWS::CloudFormation::StackSet': 1,
       'AWS::S3::Bucket': 1,
       'AWS::S3::BucketPolicy': 1,
@@ -248,15 +251,46 @@ describe('audit stack, management mode (defaults)', () => {
     });
   });
 
-  it('alarms to the topic when no run succeeded within the heartbeat window (missing data breaches)', () => {
+  it('alarms to the topic when no run succeeded within the heartbeat window (missing data breaches), once the function has run at all', () => {
+    const alarms = s.audit.findResources('AWS::CloudWatch::Alarm');
+    const idOf = (name: string) => Object.entries<any>(alarms).find(([, r]) => r.Properties.AlarmName === name)?.[0] as string;
+    const windowId = idOf(NAMES.alarmHeartbeatWindow);
+    const invokedId = idOf(NAMES.alarmNotInvoked);
+    // The notifying alarm: ALARM(window) AND OK(invoked), so nothing fires before the first run.
+    const composites = Object.values<any>(s.audit.findResources('AWS::CloudWatch::CompositeAlarm')).map((r) => r.Properties);
+    expect(composites).toEqual([
+      {
+        AlarmName: NAMES.alarmHeartbeat,
+        AlarmDescription: expect.stringContaining('No trailcheck audit succeeded in the last 26 hours'),
+        AlarmActions: [{ Ref: topicId }],
+        AlarmRule: { 'Fn::Join': ['', ['(ALARM("', { 'Fn::GetAtt': [windowId, 'Arn'] }, '") AND OK("', { 'Fn::GetAtt': [invokedId, 'Arn'] }, '"))']] },
+      },
+    ]);
+    // Not invoked in the last 7 days (and right after deployment: not yet): no data breaches.
+    expect(alarms[invokedId].Properties).toEqual({
+      AlarmName: NAMES.alarmNotInvoked,
+      AlarmDescription: expect.any(String),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 168,
+      DatapointsToAlarm: 168,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    // The two parts have no actions of their own: the composite notifies, once.
+    expect(alarms[windowId].Properties.AlarmActions).toBeUndefined();
+    expect(alarms[invokedId].Properties.AlarmActions).toBeUndefined();
     s.audit.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: NAMES.alarmHeartbeat,
+      AlarmName: NAMES.alarmHeartbeatWindow,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       EvaluationPeriods: 26,
       DatapointsToAlarm: 26,
       TreatMissingData: 'breaching',
-      AlarmActions: [{ Ref: topicId }],
       Metrics: [
         { Id: 'expr_1', Expression: 'invocations - FILL(errors, 0)', ReturnData: true },
         { Id: 'invocations', MetricStat: { Metric: { MetricName: 'Invocations', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }] }, Period: 3600, Stat: 'Sum' }, ReturnData: false },
@@ -359,6 +393,40 @@ describe('audit stack, management mode (defaults)', () => {
     expect(prefs.FailureToleranceCount).toBeUndefined();
   });
 
+  it('runs the first audit by itself once the stack, member roles included, is created: asynchronously, never failing the deployment', () => {
+    const rules = Object.values<any>(s.audit.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+    expect(rules).toEqual([
+      {
+        Name: NAMES.firstRunRule,
+        Description: expect.any(String),
+        State: 'ENABLED',
+        // This stack's own creation completing, nothing else (not an update, not another stack).
+        EventPattern: {
+          source: ['aws.cloudformation'],
+          'detail-type': ['CloudFormation Stack Status Change'],
+          detail: { 'stack-id': [{ Ref: 'AWS::StackId' }], 'status-details': { status: ['CREATE_COMPLETE'] } },
+        },
+        Targets: [
+          {
+            Id: 'Target0',
+            // The function itself ($LATEST, unqualified): its retries and failure queue apply.
+            Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+            Input: JSON.stringify({ 'detail-type': 'First run after deployment', source: 'trailcheck.deploy' }),
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          },
+        ],
+      },
+    ]);
+    const ruleId = logicalIdOf(s.auditJson, 'AWS::Events::Rule');
+    // A resource-based permission for that rule only; no role, no custom resource, no function version.
+    expect(Object.values<any>(s.audit.findResources('AWS::Lambda::Permission')).map((r) => r.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] } },
+    ]);
+    for (const type of ['AWS::CloudFormation::CustomResource', 'Custom::Trigger', 'AWS::Lambda::Version']) s.audit.resourceCountIs(type, 0);
+    // The rule is in place before the member roles are created (minutes before CREATE_COMPLETE).
+    expect(s.auditJson.Resources.MemberRoles.DependsOn).toEqual(expect.arrayContaining([ruleId]));
+  });
+
   it('outputs what the runbook needs', () => {
     expect(Object.keys(s.auditJson.Outputs).sort()).toEqual(['FailedRunsQueueUrl', 'FunctionName', 'FunctionRoleArn', 'LogGroupName', 'ReportBucketName', 'TopicArn']);
   });
@@ -432,7 +500,7 @@ describe('audit stack, delegatedAdmin mode with OU filter, ExternalId and tuning
 
   it('uses the configured schedule, time zone and heartbeat window', () => {
     s.audit.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)', ScheduleExpressionTimezone: 'Europe/Paris' });
-    s.audit.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: NAMES.alarmHeartbeat, EvaluationPeriods: 14, DatapointsToAlarm: 14 });
+    s.audit.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: NAMES.alarmHeartbeatWindow, EvaluationPeriods: 14, DatapointsToAlarm: 14 });
   });
 
   it('requires the ExternalId in the member template', () => {
