@@ -39,7 +39,7 @@ import type { AwsClients, CloudTrailApi } from '../lambda/aws/clients';
 import { AccountCredentials, partitionOf } from '../lambda/aws/credentials';
 import { toCallError } from '../lambda/aws/errors';
 import { toSelectorConfig } from '../lambda/aws/trails';
-import { createPool } from '../lambda/audit/pool';
+import { createPool } from '../lambda/concurrency';
 import type { AuditConfig } from '../lambda/config';
 import { errorVerdict, evaluateAccount } from '../lambda/rule/evaluate';
 import type { CallError, TrailDetails, TrailFacts } from '../lambda/rule/types';

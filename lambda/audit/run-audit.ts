@@ -17,7 +17,7 @@ import { REPORT_SCHEMA_VERSION, summarize, type AccountReport, type AuditReport,
 import { VERSION } from '../version';
 import { auditAccount, fetchTrailDetails, timeoutVerdict } from './account-audit';
 import { OrgTrailCache } from './org-trails';
-import { createPool } from './pool';
+import { createPool } from '../concurrency';
 import { TrailListings } from './trail-listings';
 
 /** The longest delay setTimeout honours. */

@@ -5,7 +5,7 @@
  * the OU out.
  */
 import { DescribeOrganizationalUnitCommand, ListParentsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
-import { createPool } from '../audit/pool';
+import { createPool } from '../concurrency';
 
 export interface AccountOu {
   id: string;

@@ -1,5 +1,5 @@
-/** lambda/audit/pool.ts: bounded concurrency. */
-import { createPool } from '../../lambda/audit/pool';
+/** lambda/concurrency.ts: bounded concurrency. */
+import { createPool } from '../../lambda/concurrency';
 
 interface Deferred<T> {
   promise: Promise<T>;
