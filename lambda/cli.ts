@@ -14,7 +14,7 @@ import { RunError, runAudit, type Progress } from './audit/run-audit';
 import { displayText, safeJson } from './report/display';
 import { buildAlert } from './report/message';
 import { renderText, summaryLine } from './report/text';
-import { needsAttention, type AuditReport } from './report/types';
+import { needsAttention, type AuditReport } from './report-format';
 import { VERSION } from './version';
 
 export const USAGE = `Usage: trailcheck audit [options]

@@ -29,7 +29,7 @@ import { lookUpOus, OU_LOOKUP_DEFAULTS } from './aws/ous';
 import { ALERT_ENV, ENV, RUN_LOCK_ENV } from './env';
 import { publishReport, topicRegion, type PublishResult } from './publish';
 import type { ReportPointer } from './report/message';
-import type { AuditReport, Summary } from './report/types';
+import type { AuditReport, Summary } from './report-format';
 import { withMappedStacks } from './stack-map';
 
 // The names live in ./env (shared with the stack); the checks below keep them in step with the settings.

@@ -5,7 +5,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlertKind, AlertPlan } from './alerts/plan';
 import { buildAlert, type ReportPointer } from './report/message';
-import { needsAttention, type AuditReport } from './report/types';
+import { needsAttention, type AuditReport } from './report-format';
 
 export interface PublishResult {
   published: boolean;

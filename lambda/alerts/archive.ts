@@ -9,7 +9,7 @@
  * means "first run", with the reason.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { AuditReport } from '../report/types';
+import type { AuditReport } from '../report-format';
 
 export interface ReportLocation {
   bucket: string;

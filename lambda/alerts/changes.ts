@@ -5,7 +5,7 @@
  * or still failing (FAIL or ERROR both times). Accounts that became SKIPPED or left the
  * organization are not "resolved": nobody fixed them, they are simply no longer audited.
  */
-import type { AccountReport, AuditReport } from '../report/types';
+import type { AccountReport, AuditReport } from '../report-format';
 import type { AccountStatus, Finding } from '../rule/types';
 
 export type ChangeKind = 'new-fail' | 'new-error' | 'resolved' | 'still-failing';

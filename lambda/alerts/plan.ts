@@ -8,7 +8,7 @@
  *   A first run (no readable previous report) lists every failing account.
  */
 import type { AlertMode } from '../config';
-import { needsAttention, type AuditReport } from '../report/types';
+import { needsAttention, type AuditReport } from '../report-format';
 import { compareReports, countChanges, type AccountChange, type ChangeKind, type Comparison } from './changes';
 
 export type AlertKind = 'first-run' | 'changes' | 'reminder' | 'every-run';

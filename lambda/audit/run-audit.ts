@@ -13,7 +13,7 @@ import { describeTrails } from '../aws/trails';
 import type { AuditConfig } from '../config';
 import { errorVerdict, skippedVerdict } from '../rule/evaluate';
 import type { AccountVerdict, CallError, Finding, TrailFacts } from '../rule/types';
-import { REPORT_SCHEMA_VERSION, summarize, type AccountReport, type AuditReport, type RunInfo } from '../report/types';
+import { REPORT_SCHEMA_VERSION, summarize, type AccountReport, type AuditReport, type RunInfo } from '../report-format';
 import { VERSION } from '../version';
 import { auditAccount, fetchTrailDetails, timeoutVerdict } from './account-audit';
 import { OrgTrailCache } from './org-trails';

@@ -9,7 +9,7 @@ import { changeTitle, describeTrail, ouLabel, plural } from '../alerts/words';
 import type { AlertAccount, AlertJson } from './message';
 import { displayText } from './display';
 import { runProblems, stepLines, summaryLine } from './text';
-import type { AuditReport } from './types';
+import type { AuditReport } from '../report-format';
 
 /** Run errors and notes shown in one message; the rest are counted (the full report has them all). */
 export const MAX_RUN_ITEMS = 20;

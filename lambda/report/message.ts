@@ -13,7 +13,7 @@ import type { AlertMode } from '../config';
 import type { AccountStatus, TrailVerdict } from '../rule/types';
 import { MAX_RUN_ITEMS, renderAlertText } from './alert-text';
 import { safeJson } from './display';
-import type { AccountReport, AuditReport } from './types';
+import type { AccountReport, AuditReport } from '../report-format';
 
 /** SNS allows 262,144 bytes for the message and its attributes; keep room for the attributes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024 - 4 * 1024;

@@ -4,7 +4,7 @@
  * cursor, clear the screen or start a line of its own.
  */
 import { codePointLength, displayLines, displayText, truncateText } from './display';
-import type { AccountReport, AuditReport } from './types';
+import type { AccountReport, AuditReport } from '../report-format';
 
 export function summaryLine(report: AuditReport): string {
   const s = report.summary;

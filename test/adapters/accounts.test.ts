@@ -12,7 +12,7 @@ import { runAudit } from '../../lambda/audit/run-audit';
 import { accountsUnderOus, listAccountPages, organizationFromAccountArn, type AccountPage } from '../../lambda/aws/accounts';
 import { AwsClients } from '../../lambda/aws/clients';
 import { parseConfig } from '../../lambda/config';
-import { needsAttention } from '../../lambda/report/types';
+import { needsAttention } from '../../lambda/report-format';
 
 const org = mockClient(OrganizationsClient);
 const client = new OrganizationsClient({ region: 'us-east-1' });

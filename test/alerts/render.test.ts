@@ -10,7 +10,7 @@ import { planAlert, type AlertPlan } from '../../lambda/alerts/plan';
 import { escapeMrkdwn, renderSlackMessage, SLACK_LIMITS, type SlackMessage } from '../../lambda/alerts/slack';
 import { truncateWords } from '../../lambda/alerts/words';
 import { buildAlert, MAX_MESSAGE_BYTES, type AlertMessage } from '../../lambda/report/message';
-import type { AuditReport } from '../../lambda/report/types';
+import type { AuditReport } from '../../lambda/report-format';
 import { loadScenario } from '../../simulator/scenario';
 import { audit, config, withSimulator } from '../integration/harness';
 import { account, accountId, report } from '../unit/report-fixtures';

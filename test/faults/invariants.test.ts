@@ -1,5 +1,5 @@
 /** The invariant checker itself: it must catch each kind of violation, or the fault tests prove nothing. */
-import type { AccountReport, AuditReport } from '../../lambda/report/types';
+import type { AccountReport, AuditReport } from '../../lambda/report-format';
 import { account, scenario } from '../integration/harness';
 import { invariantViolations } from './invariants';
 

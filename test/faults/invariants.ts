@@ -4,7 +4,7 @@
  * code; the run ends by its deadline. Shared by the fault matrix (jest) and the soak script (plain
  * Node), so it reports violations as strings instead of calling `expect`.
  */
-import type { AccountReport, AuditReport } from '../../lambda/report/types';
+import type { AccountReport, AuditReport } from '../../lambda/report-format';
 import type { Scenario } from '../../simulator/scenario-types';
 
 /** How much later than its deadline a run may end: the report is built after the last account. */

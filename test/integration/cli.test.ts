@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { simulatorEnv } from '../../scripts/demo';
-import type { AuditReport } from '../../lambda/report/types';
+import type { AuditReport } from '../../lambda/report-format';
 import { loadScenario } from '../../simulator/scenario';
 import { runNode, type ChildResult } from '../child';
 import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';

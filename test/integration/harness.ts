@@ -3,7 +3,7 @@ import { AwsClients } from '../../lambda/aws/clients';
 import { runAudit, type RunOptions } from '../../lambda/audit/run-audit';
 import { parseConfig, type AuditConfig } from '../../lambda/config';
 import type { HandlerResult, SkippedRun } from '../../lambda/handler';
-import type { AuditReport } from '../../lambda/report/types';
+import type { AuditReport } from '../../lambda/report-format';
 import type { Scenario, ScenarioAccount, ScenarioTrail } from '../../simulator/scenario-types';
 import { startSimulator, type Simulator } from '../../simulator/server';
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../../lambda/aws/clients';
 import { USER_AGENT } from '../../lambda/aws/wire';
-import type { AuditReport } from '../../lambda/report/types';
+import type { AuditReport } from '../../lambda/report-format';
 import { loadScenario } from '../../simulator/scenario';
 import { sigV4Problem } from '../../simulator/sigv4';
 import { audit, config, withSimulator } from './harness';

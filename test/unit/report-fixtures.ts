@@ -1,6 +1,6 @@
 /** Synthetic audit reports for the report, alert and publish tests. */
 import type { AccountStatus, Finding } from '../../lambda/rule/types';
-import { REPORT_SCHEMA_VERSION, summarize, type AccountReport, type AuditReport } from '../../lambda/report/types';
+import { REPORT_SCHEMA_VERSION, summarize, type AccountReport, type AuditReport } from '../../lambda/report-format';
 
 export const CALLER = '111111111111';
 

@@ -1,8 +1,11 @@
 /**
  * The JSON report: the stable output other tools read (docs/report-format.md).
  * Fields are only ever added; `schemaVersion` changes if one is removed or changes meaning.
+ *
+ * Plain data that every layer passes on, so it sits below them all but the rule: the audit
+ * builds it, the archive (aws/archive.ts) stores it, report/ renders it, alerts/ compares two.
  */
-import type { AccountVerdict, Finding } from '../rule/types';
+import type { AccountVerdict, Finding } from './rule/types';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
