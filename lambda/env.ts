@@ -30,7 +30,7 @@ export const ALERT_ENV = {
   chatbot: 'TRAILCHECK_CHATBOT_FORMAT',
 } as const;
 
-/** The run lock (lambda/alerts/run-lock.ts): its key in the report bucket; unset, runs take no lock. */
+/** The run lock (lambda/aws/run-lock.ts): its key in the report bucket; unset, runs take no lock. */
 export const RUN_LOCK_ENV = {
   key: 'TRAILCHECK_RUN_LOCK_KEY',
 } as const;

@@ -2,7 +2,7 @@
  * The scheduled Lambda: configuration from the environment → take the run lock → audit → archive
  * the report (S3) → compare with the previous report → publish, if the alert mode says so → move
  * the latest-report pointer → release the lock. A run that finds the lock held by another run
- * returns at once, skipped (lambda/alerts/run-lock.ts).
+ * returns at once, skipped (lambda/aws/run-lock.ts).
  *
  * Failures, and why this order:
  * - a failed publish fails the invocation (retries and the failure destination see it); the
@@ -17,8 +17,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context } from 'aws-lambda';
-import { ReportArchive, type PreviousState } from './alerts/archive';
-import { RunLock, type HeldLock, type LockHolder } from './alerts/run-lock';
+import { ReportArchive, type PreviousState } from './aws/archive';
+import { RunLock, type HeldLock, type LockHolder } from './aws/run-lock';
 import type { ChangeKind } from './alerts/changes';
 import { planAlert, type AlertKind } from './alerts/plan';
 import { AwsClients } from './aws/clients';

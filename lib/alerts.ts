@@ -68,7 +68,7 @@ export class ReportArchiveBucket extends Construct {
     });
   }
 
-  /** Read and write the archive under its prefix: what lambda/alerts/archive.ts calls. */
+  /** Read and write the archive under its prefix: what lambda/aws/archive.ts calls. */
   grantArchive(role: iam.Role): iam.PolicyStatement {
     const statement = new iam.PolicyStatement({ sid: 'ArchiveReports', actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_PREFIX}*`)] });
     role.addToPrincipalPolicy(statement);
@@ -76,7 +76,7 @@ export class ReportArchiveBucket extends Construct {
   }
 
   /**
-   * The run lock (lambda/alerts/run-lock.ts), on its one key: PutObject to take it (If-None-Match),
+   * The run lock (lambda/aws/run-lock.ts), on its one key: PutObject to take it (If-None-Match),
    * GetObject to read its holder (and, with PutObject, for the If-Match takeover), DeleteObject with
    * GetObject to release it (If-Match). Stated on its own, not left to the archive prefix's grant.
    */

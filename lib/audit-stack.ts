@@ -161,7 +161,7 @@ export class AuditStack extends Stack {
         ...alertEnvironment(config, { bucketName: this.reports.bucket.bucketName }),
         ...runLockEnvironment(),
       },
-      // Runs never overlap because of the run lock (lambda/alerts/run-lock.ts), not a reservation:
+      // Runs never overlap because of the run lock (lambda/aws/run-lock.ts), not a reservation:
       // reserving even one execution fails the deploy where the account's concurrency quota is 10
       // (new accounts). reservedConcurrency: true still reserves one, for those who want both.
       reservedConcurrentExecutions: config.reservedConcurrency ? 1 : undefined,

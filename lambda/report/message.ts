@@ -5,7 +5,7 @@
  * under 100 ASCII characters, message attributes for subscription filter policies, and never
  * over SNS's 256 KiB limit: large organizations get the first accounts in full and a count of the rest.
  */
-import type { ReportLocation } from '../alerts/archive';
+import type { ReportLocation } from '../aws/archive';
 import { CHANGE_KINDS, type AccountChange, type ChangeKind } from '../alerts/changes';
 import { buildChatbotNotification, type ChatbotNotification } from '../alerts/chatbot';
 import { planAlert, type AlertKind, type AlertPlan } from '../alerts/plan';

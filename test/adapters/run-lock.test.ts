@@ -1,7 +1,7 @@
-/** lambda/alerts/run-lock.ts against a mocked S3 client: take, skip, take over a stale lock, release. */
+/** lambda/aws/run-lock.ts against a mocked S3 client: take, skip, take over a stale lock, release. */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CLOCK_SLACK_MS, MAX_RUN_MS, parseHolder, RunLock } from '../../lambda/alerts/run-lock';
+import { CLOCK_SLACK_MS, MAX_RUN_MS, parseHolder, RunLock } from '../../lambda/aws/run-lock';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'eu-west-1' });

@@ -54,7 +54,7 @@ describe('docs/deploy.md', () => {
   it('quotes what STS really answers when the role is missing (AccessDenied, never "does not exist")', () => {
     const firstAlert = section('## What a first alert looks like');
     expect(firstAlert).toMatch(/AccessDenied: User: arn:aws:sts::\d{12}:assumed-role\/TrailcheckAuditFunctionRole\/trailcheck-audit is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::\d{12}:role\/TrailcheckAuditRole/);
-    // And what a real first run says of the missing pointer (no s3:ListBucket: AccessDenied, as lambda/alerts/archive.ts explains).
+    // And what a real first run says of the missing pointer (no s3:ListBucket: AccessDenied, as lambda/aws/archive.ts explains).
     expect(firstAlert).toContain('latest.json could not be read: AccessDenied (what S3 answers for a missing object to a reader that may not list the bucket, as on a first run).');
     expect(firstAlert).not.toContain('latest.json does not exist');
   });

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { MAX_RUN_MS, RunLock } from '../../lambda/alerts/run-lock';
+import { MAX_RUN_MS, RunLock } from '../../lambda/aws/run-lock';
 import { createHandler } from '../../lambda/handler';
 import type { Scenario } from '../../simulator/scenario-types';
 import type { Simulator } from '../../simulator/server';
