@@ -8,7 +8,7 @@ import { accessSync, constants as fsConstants, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsClients } from './aws/clients';
-import { ConfigError, DEFAULTS, parseConfig, type AuditConfig } from './config';
+import { ConfigError, flagUsage, parseConfig, SETTING_FLAGS, settingsFromFlags, type AuditConfig } from './config';
 import { publishReport, topicRegion } from './publish';
 import { RunError, runAudit, type Progress } from './audit/run-audit';
 import { displayText, safeJson } from './report/display';
@@ -22,18 +22,9 @@ export const USAGE = `Usage: trailcheck audit [options]
 Audits every account of the AWS Organization against CIS "CloudTrail is enabled in all regions".
 
 Options:
-  --role-name NAME          role assumed in each member account (default ${DEFAULTS.roleName})
-  --external-id ID          ExternalId to present when assuming the role
-  --region REGION           region to call from (default: AWS_REGION or the profile's region)
-  --accounts IDS            only these account ids (comma-separated)
-  --exclude-accounts IDS    skip these account ids (comma-separated)
-  --ous IDS                 only accounts under these OUs, recursively (comma-separated)
-  --concurrency N           accounts audited at once (default ${DEFAULTS.concurrency})
-  --strict                  fail excluded management event sources and delivery errors (Security Hub parity)
+${flagUsage()}
   --format text|json        output format (default text)
   --output FILE             write the report to FILE instead of standard output
-  --topic-arn ARN           publish FAIL/ERROR results to this SNS topic, as the Lambda does
-  --publish-on-pass         publish even when every account passes (with --topic-arn)
   --timeout SECONDS         stop after this long; unfinished accounts are reported ERROR (TIMEOUT)
   --show-message            also print the alert that would be sent to SNS
   -h, --help                this help
@@ -76,18 +67,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       allowPositionals: true,
       strict: true,
       options: {
-        'role-name': { type: 'string' },
-        'external-id': { type: 'string' },
-        region: { type: 'string' },
-        accounts: { type: 'string' },
-        'exclude-accounts': { type: 'string' },
-        ous: { type: 'string' },
-        concurrency: { type: 'string' },
-        strict: { type: 'boolean' },
+        ...SETTING_FLAGS,
         format: { type: 'string' },
         output: { type: 'string' },
-        'topic-arn': { type: 'string' },
-        'publish-on-pass': { type: 'boolean' },
         timeout: { type: 'string' },
         'show-message': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -117,35 +99,20 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   let timeoutSeconds: number | undefined;
   try {
     if (format !== 'text' && format !== 'json') throw new ConfigError(`--format: expected text or json, got ${JSON.stringify(format)}`);
-    // An empty value usually comes from an unset shell variable: refusing it beats silently
-    // auditing every account (--accounts=) or publishing nothing (--topic-arn=).
-    for (const flag of ['role-name', 'external-id', 'accounts', 'exclude-accounts', 'ous', 'concurrency', 'topic-arn', 'output', 'timeout'] as const) {
+    const settings = settingsFromFlags(v);
+    // An empty value usually comes from an unset shell variable (settingsFromFlags refuses them too).
+    for (const flag of ['output', 'timeout'] as const) {
       if (v[flag] !== undefined && v[flag].trim() === '') throw new ConfigError(`--${flag}: empty value; give a value or leave the flag out`);
     }
     if (v.output !== undefined) checkWritable(v.output);
-    if (v['publish-on-pass'] && !v['topic-arn']) throw new ConfigError('--publish-on-pass needs --topic-arn: there is nowhere to publish');
+    if (settings.publishOnPass?.value && !settings.topicArn?.value) throw new ConfigError('--publish-on-pass needs --topic-arn: there is nowhere to publish');
     if (v.timeout !== undefined) {
       timeoutSeconds = Number(v.timeout);
       if (!/^\d+$/.test(v.timeout) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
         throw new ConfigError(`--timeout: expected a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (7 days), got ${JSON.stringify(v.timeout)}`);
       }
     }
-    const flag = (key: string, value: string | boolean | undefined) => ({ key: `--${key}`, value: value === undefined ? undefined : String(value) });
-    config = parseConfig(
-      {
-        region: flag('region', v.region),
-        roleName: flag('role-name', v['role-name']),
-        externalId: flag('external-id', v['external-id']),
-        accounts: flag('accounts', v.accounts),
-        excludeAccounts: flag('exclude-accounts', v['exclude-accounts']),
-        ous: flag('ous', v.ous),
-        concurrency: flag('concurrency', v.concurrency),
-        strict: flag('strict', v.strict),
-        topicArn: flag('topic-arn', v['topic-arn']),
-        publishOnPass: flag('publish-on-pass', v['publish-on-pass']),
-      },
-      v.region ?? (await defaultRegion()),
-    );
+    config = parseConfig(settings, settings.region?.value ?? (await defaultRegion()));
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`trailcheck: ${displayText(err.message)}\n`);
@@ -155,7 +122,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 
   const progress = io.isTTY ? progressBar(io) : undefined;
-  const clients = new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
+  const clients = new AwsClients({ transport: config.transport, maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
   let report: AuditReport;
   try {
     report = await runAudit(config, { clients, onProgress: progress?.update, deadline: timeoutSeconds ? Date.now() + timeoutSeconds * 1000 : undefined });

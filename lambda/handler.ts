@@ -26,14 +26,15 @@ import { runAudit } from './audit/run-audit';
 import { parseAlertConfig, parseConfig, type AlertConfig, type AuditConfig, type RawAlertSettings, type RawSettings } from './config';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { lookUpOus, OU_LOOKUP_DEFAULTS } from './aws/ous';
-import { ALERT_ENV, ENV, RUN_LOCK_ENV } from './env';
+import { RUN_LOCK_ENV } from './env';
+import { ALERT_ENV, ENV } from './settings';
 import { publishReport, topicRegion, type PublishResult } from './publish';
 import type { ReportPointer } from './report/message';
 import type { AuditReport, Summary } from './report-format';
 import { withMappedStacks } from './stack-map';
 
-// The names live in ./env (shared with the stack); the checks below keep them in step with the settings.
-export { ALERT_ENV, ENV } from './env';
+// The variables' names are declared with the settings (./settings.ts), as the stack sets them.
+export { ALERT_ENV, ENV } from './settings';
 ENV satisfies Record<keyof AuditConfig, string>;
 ALERT_ENV satisfies Record<keyof AlertConfig, string>;
 
@@ -93,7 +94,7 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
     const deadline = Date.now() + remaining - reserveMs(remaining);
     logger.info('audit starting', { trigger: triggerOf(event), region: config.region, roleName: config.roleName, concurrency: config.concurrency, strict: config.strict });
 
-    const clients = new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
+    const clients = new AwsClients({ transport: config.transport, maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
     // The bucket is the stack's, in the function's own region.
     const s3 = alerts.reportBucket
       ? new S3Client({ region: env.AWS_REGION || config.region, maxAttempts: config.maxAttempts, requestHandler: new NodeHttpHandler({ requestTimeout: config.callTimeoutMs, throwOnRequestTimeout: true }) })

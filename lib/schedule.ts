@@ -14,7 +14,7 @@
  * Anything AWS does not document (lowercase names, ranges that wrap around, L-3) is refused:
  * a deployment that fails later costs more than rewriting the expression now.
  */
-import { fail } from './config-error';
+import { fail } from '../lambda/setting-kinds';
 
 export interface ParsedSchedule {
   kind: 'rate' | 'cron';

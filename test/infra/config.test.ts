@@ -171,6 +171,13 @@ describe('bad values: one per kind, each naming the key and the expected form', 
     expect(error({ mode: 'member' })).toBe('trailcheck.mode: expected one of "management", "delegatedAdmin", got "member"');
   });
 
+  it('transport', () => {
+    expect(error({ transport: 'http' })).toBe('trailcheck.transport: expected one of "wire", "sdk", got "http"');
+    expect(parse({ transport: 'sdk' }).transport).toBe('sdk');
+    // Unset: the function's own default applies (the stack sets no variable).
+    expect(parse({}).transport).toBeUndefined();
+  });
+
   it('boolean', () => {
     expect(error({ strict: 'yes please' })).toBe('trailcheck.strict: expected true or false, got "yes please"');
     expect(error({ memberRoles: 1 })).toBe('trailcheck.memberRoles: expected true or false, got 1');

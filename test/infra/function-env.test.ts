@@ -24,6 +24,7 @@ describe('function environment', () => {
       callTimeoutMs: 5000,
       maxAttempts: 3,
       assumeRolePerSecond: 20,
+      transport: 'sdk',
     });
     const env = functionEnvironment(config, { topicArn: TOPIC, region: 'eu-west-1' });
     expect(Object.keys(env).sort()).toEqual(Object.values(ENV).sort());
@@ -42,6 +43,7 @@ describe('function environment', () => {
       callTimeoutMs: 5000,
       maxAttempts: 3,
       assumeRolePerSecond: 20,
+      transport: 'sdk',
     });
   });
 
@@ -56,6 +58,6 @@ describe('function environment', () => {
       TRAILCHECK_PUBLISH_ON_PASS: 'false',
       TRAILCHECK_REQUIRE_ORGANIZATION: 'true',
     });
-    expect(configFromEnv(env)).toMatchObject({ roleName: 'TrailcheckAuditRole', concurrency: 16, maxAttempts: 5, requireOrganization: true });
+    expect(configFromEnv(env)).toMatchObject({ roleName: 'TrailcheckAuditRole', concurrency: 16, maxAttempts: 5, requireOrganization: true, transport: 'wire' });
   });
 });

@@ -27,7 +27,7 @@ describe('trailcheck CLI', () => {
   });
 
   test('the usage documents every option and the exit codes', () => {
-    for (const flag of ['--role-name', '--external-id', '--region', '--accounts', '--exclude-accounts', '--ous', '--concurrency', '--strict', '--format', '--output', '--topic-arn', '--publish-on-pass', '--timeout', '--show-message']) {
+    for (const flag of ['--role-name', '--external-id', '--region', '--accounts', '--exclude-accounts', '--ous', '--concurrency', '--strict', '--format', '--output', '--topic-arn', '--publish-on-pass', '--transport', '--timeout', '--show-message']) {
       expect(USAGE).toContain(flag);
     }
     expect(USAGE).toMatch(/Exit codes: 0 .*1 .*2 /);
@@ -64,6 +64,9 @@ describe('trailcheck CLI', () => {
     ['bad --region', ['audit', '--region', 'mars-1'], /^trailcheck: --region: /],
     ['bad --role-name', ['audit', '--region', 'us-east-1', '--role-name', 'a b'], /^trailcheck: --role-name: /],
     ['bad --external-id', ['audit', '--region', 'us-east-1', '--external-id', 'x'], /^trailcheck: --external-id: /],
+    ['bad --transport', ['audit', '--region', 'us-east-1', '--transport', 'http'], /^trailcheck: --transport: expected wire or sdk, got "http"/],
+    ['empty --region (an unset shell variable)', ['audit', '--region='], /^trailcheck: --region: empty value/],
+    ['empty --accounts (an unset shell variable)', ['audit', '--region', 'us-east-1', '--accounts='], /^trailcheck: --accounts: empty value/],
     ['bad --topic-arn', ['audit', '--region', 'us-east-1', '--topic-arn', 'arn:aws:sqs:us-east-1:111111111111:q'], /^trailcheck: --topic-arn: /],
     [
       'an account both included and excluded',

@@ -52,6 +52,8 @@ describe('parseConfig: bad values name the key and the expected form', () => {
     ['strict: not a boolean', { strict: 'maybe' }, '--strict', 'expected true or false'],
     ['publish on pass: not a boolean', { publishOnPass: '2' }, '--publish-on-pass', 'expected true or false'],
     ['require organization: not a boolean', { requireOrganization: 'on' }, '--require-organization', 'expected true or false'],
+    ['transport: not one of the two', { transport: 'http' }, '--transport', 'expected wire or sdk'],
+    ['transport: upper case', { transport: 'SDK' }, '--transport', 'expected wire or sdk'],
   ])('%s', (_name, values, key, expected) => {
     const err = errorOf(values);
     expect(err.message.startsWith(`${key}: `)).toBe(true);
@@ -108,6 +110,7 @@ describe('parseConfig: defaults and accepted forms', () => {
       callTimeoutMs: 10_000,
       maxAttempts: 5,
       assumeRolePerSecond: 100,
+      transport: 'wire',
     });
   });
 
@@ -146,6 +149,10 @@ describe('parseConfig: defaults and accepted forms', () => {
     ['no', false],
   ])('boolean %s → %s', (value, expected) => {
     expect(parseConfig(raw({ strict: value }), 'us-east-1').strict).toBe(expected);
+  });
+
+  test.each(['wire', 'sdk'] as const)('transport %s is accepted', (transport) => {
+    expect(parseConfig(raw({ transport }), 'us-east-1').transport).toBe(transport);
   });
 
   test('numbers at the ends of their ranges are accepted', () => {

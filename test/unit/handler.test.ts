@@ -50,6 +50,7 @@ describe('configFromEnv', () => {
       TRAILCHECK_CALL_TIMEOUT_MS: '5000',
       TRAILCHECK_MAX_ATTEMPTS: '3',
       TRAILCHECK_ASSUME_ROLE_PER_SECOND: '20',
+      TRAILCHECK_TRANSPORT: 'sdk',
     });
     expect(c).toEqual({
       region: 'eu-west-1',
@@ -66,11 +67,18 @@ describe('configFromEnv', () => {
       callTimeoutMs: 5000,
       maxAttempts: 3,
       assumeRolePerSecond: 20,
+      transport: 'sdk',
     });
   });
 
   test.each(['TRAILCHECK_ACCOUNTS', 'TRAILCHECK_EXCLUDE_ACCOUNTS', 'TRAILCHECK_OUS'])('%s="," (a list that parses to nothing) → an error naming the variable, not "every account"', (name) => {
     expect(() => configFromEnv(base({ [name]: ',' }))).toThrow(new RegExp(`^${name}: .*no value in it`));
+  });
+
+  test('transport defaults to the wire path; TRAILCHECK_TRANSPORT=sdk sends everything through the SDK clients', () => {
+    expect(configFromEnv(base()).transport).toBe('wire');
+    expect(configFromEnv(base({ TRAILCHECK_TRANSPORT: 'sdk' })).transport).toBe('sdk');
+    expect(() => configFromEnv(base({ TRAILCHECK_TRANSPORT: 'http' }))).toThrow('TRAILCHECK_TRANSPORT: expected wire or sdk, got "http"');
   });
 
   test('the region falls back to AWS_REGION', () => {
