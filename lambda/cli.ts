@@ -9,10 +9,14 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsClients } from './aws/clients';
 import { ConfigError, flagUsage, parseConfig, SETTING_FLAGS, settingsFromFlags, type AuditConfig } from './config';
-import { publishReport, topicRegion } from './publish';
+import { buildAlertDocument } from './alerts/document';
+import { everyRunPlan } from './alerts/plan';
+import { publishJsonMessage, topicRegion } from './aws/sns';
+import { renderEmailText } from './channels/email';
+import { composeSnsMessage, deliverBySns } from './channels/sns';
+import { snsParts } from './channels/sns-parts';
 import { RunError, runAudit, type Progress } from './audit/run-audit';
 import { displayText, safeJson } from './report/display';
-import { buildAlert } from './report/message';
 import { renderText, summaryLine } from './report/text';
 import { needsAttention, type AuditReport } from './report-format';
 import { VERSION } from './version';
@@ -155,14 +159,18 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } else {
     io.stdout(rendered);
   }
+  // What the alert says, decided once: every failing account (the CLI has no previous report to compare with).
+  const alert = buildAlertDocument(report, everyRunPlan(report, config.publishOnPass));
   if (v['show-message']) {
-    const alert = buildAlert(report);
-    io.stdout(`\n--- Alert that would be sent to SNS ---\nSubject: ${alert.subject}\n\n${alert.text}\n`);
+    const message = composeSnsMessage(alert, snsParts());
+    io.stdout(`\n--- Alert that would be sent to SNS ---\nSubject: ${message.subject}\n\n${renderEmailText(message.document)}\n`);
   }
 
   if (config.topicArn) {
     try {
-      const result = await publishReport(clients.sns(topicRegion(config.topicArn)), config.topicArn, report, { publishOnPass: config.publishOnPass });
+      const topicArn = config.topicArn;
+      const sns = clients.sns(topicRegion(topicArn));
+      const result = await deliverBySns(alert, { publish: (m) => publishJsonMessage(sns, topicArn, m), parts: snsParts() });
       io.stderr(displayText(result.published ? `trailcheck: published to ${config.topicArn} (message ${result.messageId})` : `trailcheck: nothing published: ${result.reason}`) + '\n');
     } catch (err) {
       const e = err as Error;

@@ -20,6 +20,7 @@ import type { Context } from 'aws-lambda';
 import { ReportArchive, type PreviousState } from './aws/archive';
 import { RunLock, type HeldLock, type LockHolder } from './aws/run-lock';
 import type { ChangeKind } from './alerts/changes';
+import { buildAlertDocument, type ReportPointer } from './alerts/document';
 import { planAlert, type AlertKind } from './alerts/plan';
 import { AwsClients } from './aws/clients';
 import { runAudit } from './audit/run-audit';
@@ -28,8 +29,9 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { lookUpOus, OU_LOOKUP_DEFAULTS } from './aws/ous';
 import { RUN_LOCK_ENV } from './env';
 import { ALERT_ENV, ENV } from './settings';
-import { publishReport, topicRegion, type PublishResult } from './publish';
-import type { ReportPointer } from './report/message';
+import { publishJsonMessage, topicRegion } from './aws/sns';
+import { deliverBySns, type PublishResult } from './channels/sns';
+import { snsParts } from './channels/sns-parts';
 import type { AuditReport, Summary } from './report-format';
 import { withMappedStacks } from './stack-map';
 
@@ -153,8 +155,11 @@ export function createHandler(deps: { logger?: Logger; env?: NodeJS.ProcessEnv; 
       });
       logger.info('alert plan', { kind: plan.kind, send: plan.send, reason: plan.reason, counts: plan.counts, comparedWith: plan.comparison.baseline?.runId });
 
+      // What the alert says, decided once; the channels that ride SNS render it into one publish.
+      const doc = buildAlertDocument(report, plan, { location });
+      const sns = clients.sns(topicRegion(topicArn));
       // A failed publish throws here: the pointer stays on the previous report, so nothing is lost.
-      const publish = await publishReport(clients.sns(topicRegion(topicArn)), topicArn, report, { publishOnPass: config.publishOnPass, plan, report: location, chatbot: alerts.chatbot });
+      const publish = await deliverBySns(doc, { publish: (m) => publishJsonMessage(sns, topicArn, m), parts: snsParts({ chatbot: alerts.chatbot }) });
 
       if (archive && !archiveError) {
         await archive.writeLatest({ runId: report.run.id, reportKey: archive.reportKey(report), finishedAt: report.run.finishedAt, lastReminderAt: plan.lastReminderAt });

@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildChatbotNotification } from '../lambda/alerts/chatbot';
-import { renderSlackMessage } from '../lambda/alerts/slack';
+import type { AlertJson } from '../lambda/channels/alert-json';
+import { buildChatbotNotification } from '../lambda/channels/chatbot';
+import { renderSlackMessage } from '../lambda/channels/slack/blocks';
 import { safeJson } from '../lambda/report/display';
-import type { AlertJson } from '../lambda/report/message';
 import { loadScenario } from '../simulator/scenario';
 import { startSimulator } from '../simulator/server';
 

@@ -109,3 +109,11 @@ export function planAlert(input: PlanInput): AlertPlan {
     lastReminderAt,
   });
 }
+
+/**
+ * Every failing account, nothing to compare with: what the CLI (and a run without an archive)
+ * sends. With `publishOnPass` (the default) it is sent even when every account passes.
+ */
+export function everyRunPlan(report: AuditReport, publishOnPass = true): AlertPlan {
+  return planAlert({ mode: 'every-run', reminderDays: 0, publishOnPass, current: report, now: new Date(report.run.finishedAt) });
+}

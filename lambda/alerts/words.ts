@@ -1,6 +1,6 @@
-/** Small wording helpers shared by the email, Chatbot and Slack renderings. */
+/** What the alert says, in words shared by the channels: the email, Chatbot and Slack renderings. */
 import type { ChangeKind } from './changes';
-import type { AlertTrail } from '../report/message';
+import type { AlertTrail } from './document';
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;

@@ -3,61 +3,23 @@
  * webhook as Block Kit. trailcheck alerts are rendered from their JSON body; anything else on the
  * topic (CloudWatch alarm notifications) as a short plain message.
  *
+ * Wiring only: the rendering and the post are the Slack channel's (lambda/channels/slack/).
  * The webhook URL is read from Secrets Manager (cached for a few minutes, so a rotated URL is
  * picked up) and never logged. A message that still cannot be delivered after the retries fails
  * the invocation: Lambda retries it, then sends it to the failure queue, which has an alarm.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
-import { renderPlainSlackMessage, renderSlackMessage, type SlackMessage } from '../alerts/slack';
-import type { AlertJson } from '../report/message';
+import { readSecretString } from '../aws/secrets';
+import { deliverToSlack } from '../channels/slack/deliver';
+import { webhookUrlFromSecret, WEBHOOK_DEFAULTS, type WebhookDeps, type WebhookOptions } from '../channels/slack/webhook';
 import { FORWARDER_ENV } from '../env';
-import { parseWebhookUrl, postToWebhook, WEBHOOK_DEFAULTS, type WebhookDeps, type WebhookOptions } from './webhook';
 import { withMappedStacks } from '../stack-map';
 
 export { FORWARDER_ENV } from '../env';
 
 const SECRET_TTL_MS = 5 * 60_000;
-
-/** The Slack payload for one SNS message. */
-export function slackPayloadFor(subject: string | undefined, message: string): SlackMessage {
-  let json: AlertJson | undefined;
-  try {
-    const parsed = JSON.parse(message) as Partial<AlertJson>;
-    if (parsed && parsed.type === 'trailcheck.audit' && Array.isArray(parsed.accounts) && parsed.summary && parsed.changes) json = parsed as AlertJson;
-  } catch {
-    json = undefined;
-  }
-  return json ? renderSlackMessage(json, subject ?? 'trailcheck') : renderPlainSlackMessage(subject, message);
-}
-
-/**
- * The webhook URL from the secret's value: the URL itself, or JSON `{"webhookUrl": "…"}` (or `url`).
- * Errors name the secret, never its value.
- */
-export function webhookUrlFromSecret(secretId: string, value: string | undefined): string {
-  const bad = (why: string) => new Error(`Secret ${secretId} does not hold a Slack webhook URL (${why}); expected the URL https://hooks.slack.com/services/… or {"webhookUrl": "https://…"}`);
-  if (!value || value.trim() === '') throw bad('it is empty');
-  let url = value.trim();
-  if (url.startsWith('{')) {
-    let obj: Record<string, unknown>;
-    try {
-      obj = JSON.parse(url);
-    } catch {
-      throw bad('it is not valid JSON');
-    }
-    const found = obj.webhookUrl ?? obj.url;
-    if (typeof found !== 'string') throw bad('no "webhookUrl" key');
-    url = found.trim();
-  }
-  try {
-    parseWebhookUrl(url);
-  } catch (err) {
-    throw bad((err as Error).message);
-  }
-  return url;
-}
 
 export interface ForwarderDeps extends WebhookDeps {
   /** Reads the secret's current value. */
@@ -82,10 +44,9 @@ export function createForwarder(deps: ForwarderDeps) {
     let delivered = 0;
     for (const record of event.Records ?? []) {
       const sns = record.Sns;
-      const payload = slackPayloadFor(sns.Subject ?? undefined, sns.Message);
       try {
-        const result = await postToWebhook(url, payload, deps, deps.webhook);
-        deps.logger.info('posted to Slack', { messageId: sns.MessageId, subject: sns.Subject, blocks: payload.blocks.length, attempts: result.attempts });
+        const result = await deliverToSlack({ subject: sns.Subject ?? undefined, message: sns.Message }, { ...deps, url, webhook: deps.webhook });
+        deps.logger.info('posted to Slack', { messageId: sns.MessageId, subject: sns.Subject, blocks: result.blocks, attempts: result.attempts });
         delivered++;
       } catch (err) {
         const e = err as Error & { permanent?: boolean; attempts?: number };
@@ -108,7 +69,7 @@ export const handler = withMappedStacks(
   fetch: (...args) => fetch(...args),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now(),
-  getSecret: async (secretId) => (await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString,
+  getSecret: (secretId) => readSecretString(secrets, secretId),
   logger: new Logger({ serviceName: 'trailcheck-slack' }),
   env: process.env,
   webhook: WEBHOOK_DEFAULTS,

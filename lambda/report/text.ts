@@ -4,9 +4,9 @@
  * cursor, clear the screen or start a line of its own.
  */
 import { codePointLength, displayLines, displayText, truncateText } from './display';
-import type { AccountReport, AuditReport } from '../report-format';
+import type { AccountReport, AuditReport, RunInfo } from '../report-format';
 
-export function summaryLine(report: AuditReport): string {
+export function summaryLine(report: Pick<AuditReport, 'summary'>): string {
   const s = report.summary;
   const parts = [`${s.PASS} PASS`, `${s.FAIL} FAIL`, `${s.ERROR} ERROR`, `${s.SKIPPED} SKIPPED`];
   const runErrors = s.runErrors > 0 ? `, ${s.runErrors} run error${s.runErrors > 1 ? 's' : ''}` : '';
@@ -49,7 +49,7 @@ export function renderText(report: AuditReport, width = 160): string {
     out.push('', 'Warnings (passing accounts):');
     for (const a of warned) for (const w of a.warnings) out.push(`  ${a.accountId} ${w.code}: ${w.message}`);
   }
-  out.push(...runProblems(report));
+  out.push(...runProblems(report.run));
   out.push('', `Summary: ${summaryLine(report)}`);
   // The table is safe already; every other line gets the same treatment (idempotent).
   return out.map((line) => displayText(line)).join('\n');
@@ -78,7 +78,7 @@ export function stepLines(step: string, indent: string): string[] {
 }
 
 /** Run errors and notes; `max` caps each list (the alert must stay within SNS's size limit). */
-export function runProblems(report: AuditReport, max = Infinity): string[] {
+export function runProblems(run: Pick<RunInfo, 'errors' | 'notes'>, max = Infinity): string[] {
   const out: string[] = [];
   const section = (title: string, items: string[]) => {
     if (!items.length) return;
@@ -86,8 +86,8 @@ export function runProblems(report: AuditReport, max = Infinity): string[] {
     for (const item of items.slice(0, max)) out.push(displayText(`  - ${item}`));
     if (items.length > max) out.push(`  ... and ${items.length - max} more (see the full report)`);
   };
-  section('Run errors:', report.run.errors.map((e) => `${e.code}: ${e.message}`));
-  section('Notes:', report.run.notes);
+  section('Run errors:', run.errors.map((e) => `${e.code}: ${e.message}`));
+  section('Notes:', run.notes);
   return out;
 }
 

@@ -8,8 +8,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createForwarder, slackPayloadFor, webhookUrlFromSecret } from '../../lambda/forwarder/handler';
-import { parseWebhookUrl, postToWebhook, retryAfterMs, WebhookError } from '../../lambda/forwarder/webhook';
+import { slackPayloadFor } from '../../lambda/channels/slack/deliver';
+import { parseWebhookUrl, postToWebhook, retryAfterMs, webhookUrlFromSecret, WebhookError } from '../../lambda/channels/slack/webhook';
+import { createForwarder } from '../../lambda/forwarder/handler';
 
 type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 

@@ -5,15 +5,16 @@
  */
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import * as path from 'node:path';
-import { CHATBOT_LIMITS, type ChatbotNotification } from '../../lambda/alerts/chatbot';
 import { planAlert, type AlertPlan } from '../../lambda/alerts/plan';
-import { escapeMrkdwn, renderSlackMessage, SLACK_LIMITS, type SlackMessage } from '../../lambda/alerts/slack';
 import { truncateWords } from '../../lambda/alerts/words';
-import { buildAlert, MAX_MESSAGE_BYTES, type AlertMessage } from '../../lambda/report/message';
+import { CHATBOT_LIMITS, type ChatbotNotification } from '../../lambda/channels/chatbot';
+import { escapeMrkdwn, renderSlackMessage, SLACK_LIMITS, type SlackMessage } from '../../lambda/channels/slack/blocks';
+import { MAX_MESSAGE_BYTES } from '../../lambda/channels/sns';
 import type { AuditReport } from '../../lambda/report-format';
 import { loadScenario } from '../../simulator/scenario';
 import { audit, config, withSimulator } from '../integration/harness';
 import { account, accountId, report } from '../unit/report-fixtures';
+import { buildAlert, type AlertMessage } from './build-alert';
 
 const LOCATION = {
   bucket: 'trailcheck-reports-111111111111',

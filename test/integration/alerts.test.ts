@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHandler, type HandlerResult } from '../../lambda/handler';
-import type { AlertJson } from '../../lambda/report/message';
+import type { AlertJson } from '../../lambda/channels/alert-json';
 import type { Scenario } from '../../simulator/scenario-types';
 import type { Simulator } from '../../simulator/server';
 import { account, audited, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';

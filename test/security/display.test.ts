@@ -8,14 +8,14 @@
  * escaped, and keep its own line structure.
  */
 import type { SectionBlock } from '@slack/types';
-import { buildChatbotNotification } from '../../lambda/alerts/chatbot';
-import { escapeMrkdwn, inlineCode, mrkdwnName } from '../../lambda/alerts/mrkdwn';
-import { renderPlainSlackMessage, renderSlackMessage, type SlackMessage } from '../../lambda/alerts/slack';
 import { truncateWords } from '../../lambda/alerts/words';
-import { slackPayloadFor } from '../../lambda/forwarder/handler';
+import { buildChatbotNotification } from '../../lambda/channels/chatbot';
+import { escapeMrkdwn, inlineCode, mrkdwnName } from '../../lambda/channels/mrkdwn';
+import { renderPlainSlackMessage, renderSlackMessage, type SlackMessage } from '../../lambda/channels/slack/blocks';
+import { slackPayloadFor } from '../../lambda/channels/slack/deliver';
 import { displayLines, displayText, safeJson, truncateText } from '../../lambda/report/display';
-import { buildAlert } from '../../lambda/report/message';
 import { renderTable, renderText } from '../../lambda/report/text';
+import { buildAlert } from '../alerts/build-alert';
 import { account, accountId, report } from '../unit/report-fixtures';
 
 const ESC = '\x1b';

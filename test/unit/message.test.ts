@@ -1,5 +1,8 @@
-/** lambda/report/message.ts: the SNS alert stays within SNS's limits and says what it left out. */
-import { buildAlert, buildSubject, MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS, toSubject, type AlertJson } from '../../lambda/report/message';
+/** lambda/channels/sns.ts: the SNS alert stays within SNS's limits and says what it left out. */
+import { buildSubject } from '../../lambda/alerts/document';
+import type { AlertJson } from '../../lambda/channels/alert-json';
+import { MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS, toSubject } from '../../lambda/channels/sns';
+import { buildAlert } from '../alerts/build-alert';
 import { account, accountId, report } from './report-fixtures';
 
 const longText = (seed: string, n: number) => `${seed} `.repeat(Math.ceil(n / (seed.length + 1))).slice(0, n);
@@ -117,7 +120,7 @@ describe('buildAlert, small report', () => {
 });
 
 describe('buildAlert, many run errors', () => {
-  // message.ts promises "never over SNS's 256 KiB limit". Run errors are unbounded (one
+  // channels/sns.ts promises "never over SNS's 256 KiB limit". Run errors are unbounded (one
   // MALFORMED_RESPONSE per unreadable ListAccounts entry) and are always included in full.
   test('1,500 run errors and one FAIL account: the message still fits within MAX_MESSAGE_BYTES', () => {
     const errors = Array.from({ length: 1500 }, (_, i) => ({

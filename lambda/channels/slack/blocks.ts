@@ -3,17 +3,18 @@
  * JSON body (`default`). Slack's limits are respected: at most 50 blocks, 3,000 characters per
  * section text, 150 per header, and a total kept far below what Slack truncates. What does not
  * fit is summarized with a count (never cut mid-word). Every piece of text from the message is
- * escaped (./mrkdwn: control characters, `&`, `<`, `>`), so ARNs and names render as written;
+ * escaped (../mrkdwn.ts: control characters, `&`, `<`, `>`), so ARNs and names render as written;
  * the forwarder renders whatever is published to the topic, so numbers and statuses are too.
  */
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
-import { displayText } from '../report/display';
-import type { AlertAccount, AlertJson } from '../report/message';
-import { CHANGE_KINDS } from './changes';
-import { codeBlock, escapeMrkdwn, inlineCode as code, mrkdwnName } from './mrkdwn';
-import { changeTitle, describeTrail, plural, splitStep, truncateWords } from './words';
+import { CHANGE_KINDS } from '../../alerts/changes';
+import type { AlertAccount } from '../../alerts/document';
+import { changeTitle, describeTrail, plural, splitStep, truncateWords } from '../../alerts/words';
+import { displayText } from '../../report/display';
+import type { AlertJson } from '../alert-json';
+import { codeBlock, escapeMrkdwn, inlineCode as code, mrkdwnName } from '../mrkdwn';
 
-export { escapeMrkdwn } from './mrkdwn';
+export { escapeMrkdwn } from '../mrkdwn';
 
 export const SLACK_LIMITS = {
   blocks: 50,

@@ -1,58 +1,58 @@
 /**
- * The email body: plain text a person can read on a phone. What happened first (the changes),
- * then each listed account with its reasons, the trails involved and the commands that fix it,
- * then where the full report is. Every line is shown through displayText (./display).
+ * The email: plain text a person can read on a phone (the SNS message's `email` body). What
+ * happened first (the changes), then each listed account with its reasons, the trails involved
+ * and the commands that fix it, then where the full report is. Every line is shown through
+ * displayText (report/display.ts).
  */
 import { CHANGE_KINDS } from '../alerts/changes';
-import type { AlertPlan } from '../alerts/plan';
+import { MAX_RUN_ITEMS, type AlertAccount, type AlertDocument } from '../alerts/document';
 import { changeTitle, describeTrail, ouLabel, plural } from '../alerts/words';
-import type { AlertAccount, AlertJson } from './message';
-import { displayText } from './display';
-import { runProblems, stepLines, summaryLine } from './text';
-import type { AuditReport } from '../report-format';
+import { displayText } from '../report/display';
+import { runProblems, stepLines, summaryLine } from '../report/text';
+import type { SnsPart } from './sns';
 
-/** Run errors and notes shown in one message; the rest are counted (the full report has them all). */
-export const MAX_RUN_ITEMS = 20;
-
-export function renderAlertText(report: AuditReport, plan: AlertPlan, json: AlertJson): string {
-  const compared = Boolean(plan.comparison.baseline);
-  const lines = [`trailcheck audit of CloudTrail "enabled in all regions" (CIS), run ${report.run.id}`];
-  lines.push(...headline(plan));
-  lines.push(`Result: ${summaryLine(report)}`);
-  lines.push(`Audited from account ${report.run.callerAccountId}, region ${report.run.region}${report.run.strict ? ', strict mode' : ''}.`);
-  if (!report.run.organization.available) lines.push(`Note: ${report.run.organization.reason}; only this account was audited.`);
-  lines.push(...reportLines(json));
+export function renderEmailText(doc: AlertDocument): string {
+  const compared = Boolean(doc.changes.comparedWith);
+  const lines = [`trailcheck audit of CloudTrail "enabled in all regions" (CIS), run ${doc.run.id}`];
+  lines.push(...headline(doc));
+  lines.push(`Result: ${summaryLine(doc)}`);
+  lines.push(`Audited from account ${doc.run.callerAccountId}, region ${doc.run.region}${doc.run.strict ? ', strict mode' : ''}.`);
+  if (!doc.run.organization.available) lines.push(`Note: ${doc.run.organization.reason}; only this account was audited.`);
+  lines.push(...reportLines(doc));
 
   for (const change of CHANGE_KINDS) {
-    const group = json.accounts.filter((a) => a.change === change);
+    const group = doc.accounts.filter((a) => a.change === change);
     if (group.length === 0) continue;
-    const total = plan.counts[change];
+    const total = doc.changes.counts[change];
     lines.push('', `== ${changeTitle(change, compared)} (${total}) ==`);
     for (const a of group) lines.push(...accountLines(a));
   }
-  if (json.omittedAccounts > 0) {
-    const onlyFailing = plan.accounts.slice(json.accounts.length).every((a) => a.account.status !== 'PASS');
-    const n = json.omittedAccounts;
+  if (doc.omittedAccounts > 0) {
+    const onlyFailing = doc.omittedResolved === 0;
+    const n = doc.omittedAccounts;
     lines.push(
       '',
       `... and ${plural(n, 'more account')} ${onlyFailing ? 'failing or in error' : '(failing, in error or resolved)'}, left out of this message to stay within the SNS size limit; the full report lists them.`,
     );
   }
-  lines.push(...runProblems(report, MAX_RUN_ITEMS));
-  const mode = plan.mode === 'changes' ? `alert mode "changes"${plan.reminderDays ? `, reminder every ${plural(plan.reminderDays, 'day')}` : ''}` : 'alert mode "every-run"';
-  lines.push('', `Sent by trailcheck ${report.tool.version} (${mode}).`);
+  lines.push(...runProblems(doc.run, MAX_RUN_ITEMS));
+  const mode = doc.mode === 'changes' ? `alert mode "changes"${doc.reminderDays ? `, reminder every ${plural(doc.reminderDays, 'day')}` : ''}` : 'alert mode "every-run"';
+  lines.push('', `Sent by trailcheck ${doc.tool.version} (${mode}).`);
   // Remediation lines are split already (stepLines); no other line may hold a line break or a control character.
   return lines.map((line) => displayText(line)).join('\n');
 }
 
-function headline(plan: AlertPlan): string[] {
-  const c = plan.counts;
-  const base = plan.comparison.baseline;
+/** SNS `email`: what email subscriptions receive. */
+export const emailPart: SnsPart = { key: 'email', render: renderEmailText };
+
+function headline(doc: AlertDocument): string[] {
+  const c = doc.changes.counts;
+  const base = doc.changes.comparedWith;
   const since = base ? `since run ${base.runId} (${base.finishedAt})` : '';
   const changed = `${c['new-fail']} newly failing, ${c['new-error']} newly in error, ${c.resolved} resolved`;
-  switch (plan.kind) {
+  switch (doc.kind) {
     case 'first-run':
-      return [`First run: ${plan.previousUnavailable ?? 'no previous report'}.`, 'Every failing account is listed; later messages list only what changed.'];
+      return [`First run: ${doc.changes.previousUnavailable ?? 'no previous report'}.`, 'Every failing account is listed; later messages list only what changed.'];
     case 'every-run':
       return base ? [`Changes ${since}: ${changed}.`] : [];
     case 'reminder':
@@ -61,14 +61,14 @@ function headline(plan: AlertPlan): string[] {
       ];
     case 'changes': {
       const still = c['still-failing'];
-      const rest = still ? ` ${plural(still, 'account')} still failing ${still === 1 ? 'is' : 'are'} not repeated${plan.nextReminderAt ? ` (next reminder after ${plan.nextReminderAt})` : ''}.` : '';
+      const rest = still ? ` ${plural(still, 'account')} still failing ${still === 1 ? 'is' : 'are'} not repeated${doc.changes.nextReminderAt ? ` (next reminder after ${doc.changes.nextReminderAt})` : ''}.` : '';
       return [`Changes ${since}: ${changed}.${rest}`];
     }
   }
 }
 
-function reportLines(json: AlertJson): string[] {
-  const r = json.report;
+function reportLines(doc: AlertDocument): string[] {
+  const r = doc.report;
   if (!r) return [];
   if ('unavailable' in r) return [`Full report: not archived (${r.unavailable}).`];
   return [`Full report: ${r.uri}`, ...(r.consoleUrl ? [`  ${r.consoleUrl}`] : []), `  aws s3 cp ${r.uri} -`];

@@ -6,7 +6,7 @@
  * The webhook URL is a secret (anyone holding it can post to the channel): no error, log field or
  * return value here contains it, not even in part.
  */
-import { truncateText } from '../report/display';
+import { truncateText } from '../../report/display';
 
 export interface WebhookDeps {
   fetch: typeof fetch;
@@ -61,6 +61,33 @@ export function parseWebhookUrl(url: string): URL {
   }
   if (parsed.username || parsed.password) throw new WebhookError('the webhook URL must not carry credentials', true, 0);
   return parsed;
+}
+
+/**
+ * The webhook URL from the secret's value: the URL itself, or JSON `{"webhookUrl": "…"}` (or `url`).
+ * Errors name the secret, never its value.
+ */
+export function webhookUrlFromSecret(secretId: string, value: string | undefined): string {
+  const bad = (why: string) => new Error(`Secret ${secretId} does not hold a Slack webhook URL (${why}); expected the URL https://hooks.slack.com/services/… or {"webhookUrl": "https://…"}`);
+  if (!value || value.trim() === '') throw bad('it is empty');
+  let url = value.trim();
+  if (url.startsWith('{')) {
+    let obj: Record<string, unknown>;
+    try {
+      obj = JSON.parse(url);
+    } catch {
+      throw bad('it is not valid JSON');
+    }
+    const found = obj.webhookUrl ?? obj.url;
+    if (typeof found !== 'string') throw bad('no "webhookUrl" key');
+    url = found.trim();
+  }
+  try {
+    parseWebhookUrl(url);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  return url;
 }
 
 export async function postToWebhook(url: string, payload: unknown, deps: WebhookDeps, options: Partial<WebhookOptions> = {}): Promise<WebhookResult> {

@@ -3,17 +3,21 @@
  * Chatbot drops SNS messages it does not recognize; this format it renders:
  * `{"version": "1.0", "source": "custom", "content": {"textType": "client-markdown", "title",
  * "description", "nextSteps", "keywords"}, "metadata": {...}}`. It is published under the SNS
- * `https` key, which is what Chatbot's HTTPS subscription receives.
+ * `https` key, which is what Chatbot's HTTPS subscription receives. It is built from the alert's
+ * JSON (./alert-json.ts), the form the alert travels in, so it says what the forwarder's Slack
+ * message says, from the same accounts.
  *
  * Sizes are kept well inside what Chatbot renders (see the LIMITS below); overflow is counted,
  * never cut mid-word. Chatbot renders the markdown in Slack, so text from the report is escaped
  * as the Block Kit forwarder escapes it (./mrkdwn).
  */
-import { displayText } from '../report/display';
-import type { AlertAccount, AlertJson } from '../report/message';
-import { CHANGE_KINDS } from './changes';
+import { CHANGE_KINDS } from '../alerts/changes';
+import type { AlertAccount } from '../alerts/document';
+import { changeTitle, plural, splitStep, truncateWords } from '../alerts/words';
+import { displayText, safeJson } from '../report/display';
+import { renderAlertJson, type AlertJson } from './alert-json';
 import { codeBlock, escapeMrkdwn, inlineCode, mrkdwnName } from './mrkdwn';
-import { changeTitle, plural, splitStep, truncateWords } from './words';
+import type { SnsPart } from './sns';
 
 export const CHATBOT_LIMITS = { title: 250, description: 8000, nextSteps: 5, nextStep: 500, keywords: 5, keyword: 75 } as const;
 
@@ -110,3 +114,6 @@ function accountEntry(a: AlertAccount): string {
   const reason = a.reasons[0] ? ` ${escapeMrkdwn(`${a.reasons[0].code}: ${a.reasons[0].message}`)}` : '';
   return truncateWords(`${who} -${reason}`, 600);
 }
+
+/** SNS `https`: what Chatbot's HTTPS subscription receives (only when Chatbot is configured: other HTTPS subscribers get `default` then). */
+export const chatbotPart: SnsPart = { key: 'https', render: (doc) => safeJson(JSON.stringify(buildChatbotNotification(renderAlertJson(doc), doc.subject))) };

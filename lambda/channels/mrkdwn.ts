@@ -1,6 +1,7 @@
 /**
  * Slack mrkdwn, which AWS Chatbot's `client-markdown` also renders in Slack: text from a report
- * made safe to show. One set of rules for the Block Kit forwarder (./slack) and Chatbot (./chatbot).
+ * made safe to show. One set of rules for the two channels that post into Slack: the Block Kit
+ * forwarder (./slack/blocks.ts) and Chatbot (./chatbot.ts).
  *
  * - Control characters are escaped first (displayText, lambda/report/display.ts).
  * - `&`, `<` and `>` are the only characters Slack needs replaced; with them escaped no text can

@@ -1,7 +1,12 @@
-/** lambda/publish.ts against a mocked SNS client. */
+/** The SNS channel (lambda/channels/sns.ts) publishing through the adapter (lambda/aws/sns.ts) to a mocked SNS client. */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { publishReport, topicRegion } from '../../lambda/publish';
+import { buildAlertDocument } from '../../lambda/alerts/document';
+import { everyRunPlan } from '../../lambda/alerts/plan';
+import { publishJsonMessage, topicRegion } from '../../lambda/aws/sns';
+import { deliverBySns } from '../../lambda/channels/sns';
+import { snsParts } from '../../lambda/channels/sns-parts';
+import type { AuditReport } from '../../lambda/report-format';
 import { account, accountId, report } from '../unit/report-fixtures';
 
 const sns = mockClient(SNSClient);
@@ -21,6 +26,12 @@ function published() {
   const calls = sns.commandCalls(PublishCommand);
   expect(calls).toHaveLength(1);
   return calls[0].args[0].input;
+}
+
+/** What the CLI does with --topic-arn: every failing account, sent when something needs attention (or always with publishOnPass). */
+function publishReport(sns: SNSClient, topicArn: string, r: AuditReport, options: { publishOnPass: boolean }) {
+  const doc = buildAlertDocument(r, everyRunPlan(r, options.publishOnPass));
+  return deliverBySns(doc, { publish: (m) => publishJsonMessage(sns, topicArn, m), parts: snsParts() });
 }
 
 describe('publishReport', () => {
@@ -46,7 +57,7 @@ describe('publishReport', () => {
 
   test('FAIL/ERROR → one Publish to the topic with MessageStructure json and the message id returned', async () => {
     const result = await publishReport(client, TOPIC, failing(), { publishOnPass: false });
-    expect(result).toEqual({ published: true, messageId: 'msg-1', omittedAccounts: 0 });
+    expect(result).toEqual({ published: true, messageId: 'msg-1', omittedAccounts: 0, kind: 'every-run' });
     const input = published();
     expect(input.TopicArn).toBe(TOPIC);
     expect(input.MessageStructure).toBe('json');

@@ -1,0 +1,172 @@
+/**
+ * The alert document: everything one run's alert says, decided once from the report and the
+ * plan (./plan.ts), before any channel renders it. Pure data in the alert's own terms, with no
+ * channel's format or limit in it: the channels (lambda/channels/) render it, and one that has
+ * less room (the SNS message: 256 KiB) shows the first accounts (`firstAccounts`) and says how
+ * many it left out.
+ */
+import type { ReportLocation } from '../aws/archive';
+import type { AlertMode } from '../config';
+import type { AccountReport, AuditReport, RunInfo, Summary } from '../report-format';
+import type { AccountStatus, Finding, TrailVerdict } from '../rule/types';
+import type { AccountChange, ChangeKind } from './changes';
+import type { AlertKind, AlertPlan } from './plan';
+
+/** Run errors and notes one message shows; the rest are counted (the full report has them all). */
+export const MAX_RUN_ITEMS = 20;
+/** Trails listed per account: the ones the reasons are about. */
+export const MAX_TRAILS_PER_ACCOUNT = 3;
+
+/** Where the full report is, or why it is not there. */
+export type ReportPointer = ReportLocation | { unavailable: string };
+
+/** A trail as an alert shows it: the verdict's facts, without the per-trail findings. */
+export type AlertTrail = Pick<TrailVerdict, 'arn' | 'name' | 'homeRegion' | 'ownerAccountId' | 'isMultiRegionTrail' | 'isOrganizationTrail' | 'isLogging' | 'managementEvents' | 'result'>;
+
+export interface AlertAccount extends Pick<AccountReport, 'accountId' | 'accountName' | 'status' | 'reasons' | 'warnings' | 'remediation' | 'closestTrailArn' | 'qualifyingTrailArn' | 'ouId' | 'ouName'> {
+  change: ChangeKind;
+  previousStatus?: AccountStatus;
+  /** The trails the verdict is about (the closest or qualifying trail, those the reasons name). */
+  trails: AlertTrail[];
+}
+
+export interface AlertDocument {
+  /** Whether anything is sent (the plan's decision), and why: for the log and the result. */
+  send: boolean;
+  reason: string;
+  kind: AlertKind;
+  mode: AlertMode;
+  reminderDays: number;
+  /** What changed first (changes, reminders), else the totals: words and numbers on one line; each channel fits it to its own limit. */
+  subject: string;
+  tool: AuditReport['tool'];
+  /** The report's schema version. */
+  schemaVersion: number;
+  run: Pick<RunInfo, 'id' | 'startedAt' | 'finishedAt' | 'callerAccountId' | 'region' | 'strict' | 'organization' | 'errors' | 'notes'>;
+  summary: Summary;
+  changes: {
+    /** Over every failing or resolved account, listed or not. */
+    counts: Record<ChangeKind, number>;
+    /** The previous run compared with; absent on a first run. */
+    comparedWith?: { runId: string; finishedAt: string };
+    /** Why there is no previous report, on a first run. */
+    previousUnavailable?: string;
+    /** `changes` mode with failures remaining: when the next reminder is due. */
+    nextReminderAt?: string;
+    /** Run errors whose code the previous run did not have. */
+    newRunErrors: Finding[];
+  };
+  /** The full report (archive), or why it could not be archived; absent when there is no archive (the CLI). */
+  report?: ReportPointer;
+  /** The accounts the alert lists, most urgent first (newly ERROR, newly FAIL, resolved, still failing). */
+  accounts: AlertAccount[];
+  /** Listed accounts a channel left out for room (`firstAccounts`), and how many of those are resolved. */
+  omittedAccounts: number;
+  omittedResolved: number;
+}
+
+export function buildAlertDocument(report: AuditReport, plan: AlertPlan, options: { location?: ReportPointer } = {}): AlertDocument {
+  const r = report.run;
+  return {
+    send: plan.send,
+    reason: plan.reason,
+    kind: plan.kind,
+    mode: plan.mode,
+    reminderDays: plan.reminderDays,
+    subject: subjectFor(report, plan),
+    tool: report.tool,
+    schemaVersion: report.schemaVersion,
+    run: { id: r.id, startedAt: r.startedAt, finishedAt: r.finishedAt, callerAccountId: r.callerAccountId, region: r.region, strict: r.strict, organization: r.organization, errors: r.errors, notes: r.notes },
+    summary: report.summary,
+    changes: {
+      counts: plan.counts,
+      ...(plan.comparison.baseline ? { comparedWith: plan.comparison.baseline } : {}),
+      ...(plan.previousUnavailable ? { previousUnavailable: plan.previousUnavailable } : {}),
+      ...(plan.nextReminderAt ? { nextReminderAt: plan.nextReminderAt } : {}),
+      newRunErrors: plan.comparison.newRunErrors,
+    },
+    ...(options.location ? { report: options.location } : {}),
+    accounts: plan.accounts.map(alertAccount),
+    omittedAccounts: 0,
+    omittedResolved: 0,
+  };
+}
+
+/** The document with only its first `n` accounts; the rest are counted, never dropped silently. */
+export function firstAccounts(doc: AlertDocument, n: number): AlertDocument {
+  if (n >= doc.accounts.length) return doc;
+  const rest = doc.accounts.slice(n);
+  return {
+    ...doc,
+    accounts: doc.accounts.slice(0, n),
+    omittedAccounts: doc.omittedAccounts + rest.length,
+    omittedResolved: doc.omittedResolved + rest.filter((a) => a.change === 'resolved').length,
+  };
+}
+
+export function buildSubject(report: Pick<AuditReport, 'summary'>): string {
+  const s = report.summary;
+  const bad = [s.FAIL ? `${s.FAIL} FAIL` : '', s.ERROR ? `${s.ERROR} ERROR` : ''].filter(Boolean).join(', ');
+  const run = s.runErrors ? `${bad ? ', ' : ''}run incomplete` : '';
+  return bad || run ? `trailcheck: ${bad}${run} of ${s.total} accounts` : `trailcheck: all ${s.PASS} audited accounts PASS`;
+}
+
+/** The subject for a plan: the counts that changed first (changes and reminders), else the totals. */
+export function subjectFor(report: Pick<AuditReport, 'summary'>, plan: AlertPlan): string {
+  if (plan.kind === 'every-run' || plan.kind === 'first-run') return buildSubject(report);
+  const c = plan.counts;
+  const s = report.summary;
+  const changed = [c['new-fail'] ? `${c['new-fail']} newly FAIL` : '', c['new-error'] ? `${c['new-error']} newly ERROR` : '', c.resolved ? `${c.resolved} resolved` : '']
+    .filter(Boolean)
+    .join(', ');
+  const now = [s.FAIL ? `${s.FAIL} FAIL` : '', s.ERROR ? `${s.ERROR} ERROR` : ''].filter(Boolean).join(', ') || `all ${s.PASS} PASS`;
+  const runNote = plan.comparison.newRunErrors.length ? 'run incomplete' : '';
+  if (plan.kind === 'reminder') {
+    return `trailcheck reminder: ${now} of ${s.total} accounts${changed ? ` (${changed})` : ''}${runNote ? `, ${runNote}` : ''}`;
+  }
+  const head = [changed, runNote].filter(Boolean).join(', ') || 'no change';
+  return `trailcheck: ${head} (now ${now} of ${s.total})`;
+}
+
+function alertAccount(c: AccountChange): AlertAccount {
+  const a = c.account;
+  return {
+    accountId: a.accountId,
+    accountName: a.accountName,
+    ...(a.ouId ? { ouId: a.ouId } : {}),
+    ...(a.ouName ? { ouName: a.ouName } : {}),
+    status: a.status,
+    change: c.change,
+    ...(c.previousStatus ? { previousStatus: c.previousStatus } : {}),
+    reasons: a.reasons,
+    warnings: a.warnings,
+    remediation: a.remediation,
+    ...(a.closestTrailArn ? { closestTrailArn: a.closestTrailArn } : {}),
+    ...(a.qualifyingTrailArn ? { qualifyingTrailArn: a.qualifyingTrailArn } : {}),
+    trails: trailsInvolved(a),
+  };
+}
+
+/** The qualifying or closest trail, then the trails the reasons name, then (ERROR) those that could not be read. */
+function trailsInvolved(a: AccountReport): AlertTrail[] {
+  const arns = [a.qualifyingTrailArn, a.closestTrailArn, ...a.reasons.map((r) => r.trailArn), ...a.trails.filter((t) => t.result === 'UNKNOWN').map((t) => t.arn)];
+  const wanted = [...new Set(arns.filter((x): x is string => Boolean(x)))];
+  const out: AlertTrail[] = [];
+  for (const arn of wanted) {
+    const t = a.trails.find((x) => x.arn === arn);
+    if (!t) continue;
+    out.push({
+      arn: t.arn,
+      name: t.name,
+      homeRegion: t.homeRegion,
+      ownerAccountId: t.ownerAccountId,
+      isMultiRegionTrail: t.isMultiRegionTrail,
+      isOrganizationTrail: t.isOrganizationTrail,
+      ...(t.isLogging !== undefined ? { isLogging: t.isLogging } : {}),
+      ...(t.managementEvents ? { managementEvents: t.managementEvents } : {}),
+      result: t.result,
+    });
+    if (out.length >= MAX_TRAILS_PER_ACCOUNT) break;
+  }
+  return out;
+}
