@@ -2,10 +2,10 @@
  * One measured run for `npm run bench`, in a process of its own (forked by scripts/bench.ts), so
  * CPU time and peak RSS are this run's alone: the simulator runs in another process.
  *
- * Message in: `{ mode: 'engine' | 'baseline', config, endpoint, regionMode, regions }`.
- * Message out: `{ wallMs, cpuMs, peakRssMb, maxOpenFds, socketWarnings, statuses }`.
+ * Message in: `{ mode: 'engine' | 'baseline', config, baseline, deadlineMs }`.
+ * Message out: `{ wallMs, cpuMs, peakRssMb, maxOpenFds, socketWarnings, statuses, errorReasons }`.
  * Credentials and the endpoint come from the environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID…),
- * as in the Lambda.
+ * and the run has a deadline, as in the Lambda.
  */
 import { readdirSync } from 'node:fs';
 import { AwsClients } from '../lambda/aws/clients';
@@ -17,6 +17,8 @@ export interface RunRequest {
   mode: 'engine' | 'baseline';
   config: AuditConfig;
   baseline: BaselineOptions;
+  /** The engine's run ends this long after it starts (the Lambda's remaining time less its reserve). */
+  deadlineMs: number;
 }
 
 export interface RunResult {
@@ -27,6 +29,8 @@ export interface RunResult {
   maxOpenFds: number;
   socketWarnings: number;
   statuses: Record<string, number>;
+  /** ERROR accounts (engine runs) by reason code and AWS error code, e.g. `ASSUME_ROLE_FAILED Throttling`. */
+  errorReasons: Record<string, number>;
 }
 
 function openFds(): number {
@@ -52,10 +56,17 @@ async function measure(req: RunRequest): Promise<RunResult> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let statuses: Record<string, number>;
+  const errorReasons: Record<string, number> = {};
   if (req.mode === 'engine') {
     // As the Lambda does: runAudit builds its own clients from the environment.
-    const report = await runAudit(req.config);
+    const report = await runAudit(req.config, { deadline: Date.now() + req.deadlineMs });
     statuses = { PASS: report.summary.PASS, FAIL: report.summary.FAIL, ERROR: report.summary.ERROR, SKIPPED: report.summary.SKIPPED };
+    for (const a of report.accounts.filter((x) => x.status === 'ERROR')) {
+      const r = a.reasons[0];
+      // The AWS code follows the call (`… failed: ThrottlingException: …`, `… role/X: Throttling: …`).
+      const key = `${r?.code ?? '?'} ${r?.message.match(/: ([A-Z][A-Za-z]+): /)?.[1] ?? ''}`.trim();
+      errorReasons[key] = (errorReasons[key] ?? 0) + 1;
+    }
     if (report.run.errors.length > 0) throw new Error(`run errors: ${JSON.stringify(report.run.errors)}`);
   } else {
     const clients = new AwsClients({
@@ -82,6 +93,7 @@ async function measure(req: RunRequest): Promise<RunResult> {
     maxOpenFds,
     socketWarnings,
     statuses,
+    errorReasons,
   };
 }
 

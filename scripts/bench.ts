@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE]
  *   [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S]
- *   [--baseline prowler|parallel|serial|none] [--baseline-accounts M]`
+ *   [--baseline prowler|parallel|serial|none] [--baseline-accounts M]
+ *   [--throttle P] [--deadline-s S]`
  *
  * The real engine, with the real SDK clients over HTTP, against the local simulator holding a
  * generated organization of N accounts with per-call latency; beside it, in the same run, the
@@ -10,6 +11,10 @@
  * GetTrailStatus and GetEventSelectors per listed trail); `parallel` and `serial` schedule an
  * account's regions at once or one after another; `none` skips it. Each
  * measured run is a process of its own and the simulator another, so CPU and RSS are the run's.
+ * With `--throttle P` the engine runs a second time with a fraction P of every call throttled
+ * (STS, Organizations, CloudTrail), beside the clean run: wall time, their ratio, and the ERRORs
+ * (the baseline is then skipped unless `--baseline` is given). Each engine run has a deadline, as
+ * in the Lambda: `--deadline-s` (default 840, the 15-minute timeout less the 60 s reserve).
  * See docs/performance.md for what the columns mean and the lower-bound formula.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -33,13 +38,16 @@ interface Options {
   seed: number;
   baseline: RegionMode | 'none';
   baselineAccounts: number;
+  /** Fraction of every call throttled in a second engine run; undefined: no such run. */
+  throttle?: number;
+  deadlineS: number;
 }
 
 // A type-only import of bench-baseline keeps the AWS SDK out of this process (it only orchestrates).
 const REGION_MODES: readonly RegionMode[] = ['prowler', 'parallel', 'serial'];
 
 const USAGE =
-  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline prowler|parallel|serial|none] [--baseline-accounts M]';
+  'usage: npm run bench -- [--accounts N] [--profile org-trail|own-trails] [--json FILE] [--concurrency C] [--assume-rate R] [--latency-scale K] [--seed S] [--baseline prowler|parallel|serial|none] [--baseline-accounts M] [--throttle P] [--deadline-s S]';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -51,7 +59,9 @@ function parseArgs(argv: string[]): Options {
     seed: 1,
     baseline: 'prowler',
     baselineAccounts: 1000,
+    deadlineS: 840,
   };
+  let baselineGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => {
@@ -94,8 +104,18 @@ function parseArgs(argv: string[]): Options {
         const b = value();
         if (b !== 'none' && !REGION_MODES.includes(b as RegionMode)) throw new Error(`--baseline: expected ${REGION_MODES.join(', ')} or none, got ${b}`);
         o.baseline = b as RegionMode | 'none';
+        baselineGiven = true;
         break;
       }
+      case '--throttle': {
+        const p = num(0);
+        if (p <= 0 || p > 1) throw new Error(`--throttle: expected a fraction greater than 0 and at most 1, got ${p}`);
+        o.throttle = p;
+        break;
+      }
+      case '--deadline-s':
+        o.deadlineS = num(1);
+        break;
       case '--baseline-accounts':
         o.baselineAccounts = Math.floor(num(1));
         break;
@@ -107,6 +127,8 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
     }
   }
+  // The throttled run is measured against the clean one, not against the baseline.
+  if (o.throttle !== undefined && !baselineGiven) o.baseline = 'none';
   return o;
 }
 
@@ -175,16 +197,27 @@ async function benchProfile(o: Options, profile: OrgProfile) {
     // With `--baseline none` the options still travel with the engine's request (unused there).
     const baselineOptions: BaselineOptions = { regions: DEFAULT_REGIONS, regionMode: o.baseline === 'none' ? 'parallel' : o.baseline, limit: baselineAccounts };
 
+    const deadlineMs = o.deadlineS * 1000;
     process.stderr.write(`${profile}: ${o.accounts} accounts, trailcheck… `);
-    const engine = await measuredRun(url, { mode: 'engine', config, baseline: baselineOptions });
+    const engine = await measuredRun(url, { mode: 'engine', config, baseline: baselineOptions, deadlineMs });
     const engineCounts = (await ask<{ counts: Record<string, number> }>(sim, { type: 'counts' } satisfies SimulatorMessage)).counts;
     process.stderr.write(`${round(engine.wallMs / 1000)} s`);
+
+    let throttled: { result: RunResult; counts: Record<string, number> } | undefined;
+    if (o.throttle !== undefined) {
+      await ask(sim, { type: 'reset', throttle: o.throttle } satisfies SimulatorMessage);
+      process.stderr.write(`; with ${round(o.throttle * 100)}% of every call throttled… `);
+      const result = await measuredRun(url, { mode: 'engine', config, baseline: baselineOptions, deadlineMs });
+      const counts = (await ask<{ counts: Record<string, number> }>(sim, { type: 'counts' } satisfies SimulatorMessage)).counts;
+      throttled = { result, counts };
+      process.stderr.write(`${round(result.wallMs / 1000)} s, ${result.statuses.ERROR} ERROR`);
+    }
 
     let baseline: { result: RunResult; counts: Record<string, number> } | undefined;
     if (o.baseline !== 'none') {
       await ask(sim, { type: 'reset' } satisfies SimulatorMessage);
       process.stderr.write(`; per-region baseline (${o.baseline}, ${baselineAccounts} accounts)… `);
-      const result = await measuredRun(url, { mode: 'baseline', config, baseline: baselineOptions });
+      const result = await measuredRun(url, { mode: 'baseline', config, baseline: baselineOptions, deadlineMs });
       const counts = (await ask<{ counts: Record<string, number> }>(sim, { type: 'counts' } satisfies SimulatorMessage)).counts;
       baseline = { result, counts };
       process.stderr.write(`${round(result.wallMs / 1000)} s`);
@@ -205,7 +238,22 @@ async function benchProfile(o: Options, profile: OrgProfile) {
       maxOpenFds: engine.maxOpenFds,
       socketWarnings: engine.socketWarnings,
       statuses: engine.statuses,
-      settings: { concurrency: config.concurrency, assumeRolePerSecond: config.assumeRolePerSecond, latencyScale: o.latencyScale, seed: o.seed },
+      errorReasons: engine.errorReasons,
+      settings: { concurrency: config.concurrency, assumeRolePerSecond: config.assumeRolePerSecond, latencyScale: o.latencyScale, seed: o.seed, deadlineS: o.deadlineS },
+      ...(throttled
+        ? {
+            throttled: {
+              probability: o.throttle,
+              wallMs: Math.round(throttled.result.wallMs),
+              ratioToClean: round(throttled.result.wallMs / engine.wallMs, 3),
+              callsPerAccount: perAccount(throttled.counts, o.accounts),
+              cpuMsPerAccount: round(throttled.result.cpuMs / o.accounts, 3),
+              peakRssMb: round(throttled.result.peakRssMb),
+              statuses: throttled.result.statuses,
+              errorReasons: throttled.result.errorReasons,
+            },
+          }
+        : {}),
       ...(baseline
         ? {
             baseline: {
@@ -248,8 +296,19 @@ async function main() {
     'baseline s': r.baseline ? round(r.baseline.wallMs / 1000) : '-',
     'baseline calls/acct': r.baseline ? r.baseline.callsPerAccount.total : '-',
     speedup: r.speedupOverBaseline ?? '-',
+    ...(r.throttled
+      ? { 'throttled wall s': round(r.throttled.wallMs / 1000), 'throttled/clean': r.throttled.ratioToClean, 'throttled calls/acct': r.throttled.callsPerAccount.total, 'throttled ERROR': r.throttled.statuses.ERROR }
+      : {}),
   }));
   console.table(rows);
+  for (const r of runs) {
+    if (!r.throttled) continue;
+    const reasons = Object.entries(r.throttled.errorReasons).map(([k, n]) => `${n} ${k}`).join(', ');
+    console.log(
+      `${r.profile}: ${round((r.throttled.probability ?? 0) * 100)}% of every call throttled: ${r.throttled.statuses.ERROR} ERROR${reasons ? ` (${reasons})` : ''} ` +
+        `[clean run: ${r.statuses.ERROR} ERROR]; wall ${round(r.throttled.wallMs / 1000)} s against ${round(r.wallMs / 1000)} s clean, ${r.throttled.ratioToClean}×`,
+    );
+  }
   if (o.json) {
     writeFileSync(o.json, `${JSON.stringify({ command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, runs }, null, 2)}\n`);
     console.log(`wrote ${o.json}`);

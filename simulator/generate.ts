@@ -9,7 +9,7 @@
  *
  * Deterministic: the same arguments give the same scenario.
  */
-import type { LatencySpec, Scenario, ScenarioAccount, ScenarioLatency, ScenarioTrail } from './scenario-types';
+import type { LatencySpec, Scenario, ScenarioAccount, ScenarioFault, ScenarioLatency, ScenarioTrail } from './scenario-types';
 
 export type OrgProfile = 'org-trail' | 'own-trails';
 export const ORG_PROFILES: readonly OrgProfile[] = ['org-trail', 'own-trails'];
@@ -37,6 +37,14 @@ export const DEFAULT_LATENCY: Required<Pick<ScenarioLatency, 'default' | 'byActi
     GetEventSelectors: { min: 20, max: 80 },
   },
 };
+
+/**
+ * Faults that throttle a fraction `p` of every call the audit makes (STS, Organizations and
+ * CloudTrail, every action), each in its service's own spelling of throttling.
+ */
+export function throttleEverything(p: number): ScenarioFault[] {
+  return (['sts', 'organizations', 'cloudtrail'] as const).map((service) => ({ service, kind: 'error', code: 'ThrottlingException', status: 400, message: 'Rate exceeded', probability: p }));
+}
 
 /** Multiplies every latency of `l` by `factor` (0 turns latency off). */
 export function scaleLatency(l: typeof DEFAULT_LATENCY, factor: number): typeof DEFAULT_LATENCY {

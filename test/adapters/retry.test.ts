@@ -1,6 +1,6 @@
 /** The retry strategy and budget shared by the SDK clients and the wire path (lambda/aws/retry.ts). */
 import type { RetryErrorInfo } from '@smithy/types';
-import { DeadlineRetryStrategy, MAX_BACKOFF_MS, RetryBudget, THROTTLING_BASE_MS, TRANSIENT_BASE_MS, type RetryBounds } from '../../lambda/aws/retry';
+import { BACKOFF_BASE_MS, DeadlineRetryStrategy, MAX_BACKOFF_MS, RetryBudget, type RetryBounds } from '../../lambda/aws/retry';
 
 /** An error as the SDK shapes it. */
 const sdkError = (name: string, $metadata: Record<string, unknown>) => Object.assign(new Error(name), { name, $metadata }) as unknown as RetryErrorInfo['error'];
@@ -32,10 +32,10 @@ async function attemptsAllowed(s: DeadlineRetryStrategy, info: RetryErrorInfo, l
 describe('backoff: capped exponential with full jitter', () => {
   const s = strategy({}, () => 0.999999);
   test.each([
-    ['throttling, first retry', throttled, 0, THROTTLING_BASE_MS],
-    ['throttling, third retry', throttled, 2, THROTTLING_BASE_MS * 4],
-    ['transient, first retry', transient, 0, TRANSIENT_BASE_MS],
-    ['transient, fourth retry', transient, 3, TRANSIENT_BASE_MS * 8],
+    ['throttling, first retry', throttled, 0, BACKOFF_BASE_MS],
+    ['throttling, third retry', throttled, 2, BACKOFF_BASE_MS * 4],
+    ['transient, first retry', transient, 0, BACKOFF_BASE_MS],
+    ['transient, fourth retry', transient, 3, BACKOFF_BASE_MS * 8],
     ['throttling, far along: the cap', throttled, 30, MAX_BACKOFF_MS],
   ])('%s: between 0 and the exponential', (_name, info, retries, ceiling) => {
     expect(s.backoff(retries, info)).toBe(ceiling - 1);
@@ -45,6 +45,7 @@ describe('backoff: capped exponential with full jitter', () => {
   test('Retry-After is honoured, up to the cap', () => {
     const now = Date.now();
     expect(strategy({}).backoff(0, { ...throttled, retryAfterHint: new Date(now + 3000) }, now)).toBe(3000);
+    expect(strategy({}, () => 0.999999).backoff(0, { ...throttled, retryAfterHint: new Date(now + 10) }, now)).toBe(BACKOFF_BASE_MS - 1);
     expect(strategy({}).backoff(0, { ...throttled, retryAfterHint: new Date(now + 3_600_000) }, now)).toBe(MAX_BACKOFF_MS);
   });
 });

@@ -7,7 +7,8 @@
 import { AwsClients } from '../../lambda/aws/clients';
 import { runAudit } from '../../lambda/audit/run-audit';
 import { DEFAULTS } from '../../lambda/config';
-import type { ScenarioAccount, ScenarioFault } from '../../simulator/scenario-types';
+import { throttleEverything } from '../../simulator/generate';
+import type { ScenarioAccount } from '../../simulator/scenario-types';
 import { account, audit, CALLER, config, goodTrail, memberIds, scenario, withSimulator } from '../integration/harness';
 import { expectInvariants, expectNoUnhandledRejections, reasonCode } from './invariants';
 
@@ -19,9 +20,6 @@ const ACCOUNTS: ScenarioAccount[] = MEMBERS.map((id) =>
   DENIED.includes(id) ? account(id, { roles: [{ name: 'TrailcheckAuditRole', trust: 'deny' }], trails: [goodTrail()] }) : account(id, { trails: [goodTrail()] }),
 );
 
-/** `p` of every call of every service the audit uses, throttled (each protocol's own spelling). */
-const throttleEverything = (p: number): ScenarioFault[] =>
-  (['sts', 'organizations', 'cloudtrail'] as const).map((service) => ({ service, kind: 'error', code: 'ThrottlingException', status: 400, message: 'Rate exceeded', probability: p }));
 
 const clientOptions = (sim: { url: string }, cfg: ReturnType<typeof config>) => ({
   maxAttempts: cfg.maxAttempts,
