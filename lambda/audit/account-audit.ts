@@ -10,6 +10,7 @@ import { describeCallError, isAccessDenied, toCallError } from '../aws/errors';
 import { TrailCallError, trailStatusAndSelectors } from '../aws/trails';
 import { errorVerdict, evaluateAccount } from '../rule/evaluate';
 import type { AccountVerdict, RuleOptions, TrailDetails, TrailFacts } from '../rule/types';
+import { adviceFor, errorKind, type AdviceContext, type ErrorKind } from './advice';
 import type { OrgTrailCache } from './org-trails';
 import type { TrailListings } from './trail-listings';
 
@@ -27,21 +28,14 @@ export interface AccountAuditDeps {
 }
 
 export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps): Promise<AccountVerdict> {
+  const advice: AdviceContext = { accountId: account.id, roleName: deps.roleName };
   let credentials: AwsCredentialIdentity | undefined;
   try {
     credentials = await deps.credentials.forAccount(account.id);
   } catch (err) {
     const e = toCallError(err, 'sts:AssumeRole', { accountId: account.id }, deps.abortSignal);
     if (e.code === 'DeadlineExceeded') return timeoutVerdict('AssumeRole');
-    return errorVerdict(
-      'ASSUME_ROLE_FAILED',
-      `Could not assume ${deps.credentials.roleArnFor(account.id)}: ${e.code}: ${e.message}`,
-      [
-        `Deploy the audit role ${deps.roleName} in account ${account.id} (the member-roles StackSet does this for every account of the organization) and check that its trust policy allows the audit function's role${
-          e.code === 'AccessDenied' ? ' and the ExternalId, if one is configured' : ''
-        }.`,
-      ],
-    );
+    return errorVerdict('ASSUME_ROLE_FAILED', `Could not assume ${deps.credentials.roleArnFor(account.id)}: ${e.code}: ${e.message}`, adviceFor(e, advice));
   }
 
   const clientFor = (region: string) => deps.clients.cloudTrail(region, credentials);
@@ -53,7 +47,7 @@ export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps):
     const e = toCallError(err, 'cloudtrail:DescribeTrails', { accountId: account.id, region: deps.region }, deps.abortSignal);
     if (e.code === 'DeadlineExceeded') return timeoutVerdict('DescribeTrails');
     const code = isAccessDenied(e.code) ? 'ACCESS_DENIED' : e.code === 'MalformedResponse' ? 'MALFORMED_RESPONSE' : 'API_ERROR';
-    return errorVerdict(code, `${describeCallError(e)}.`, code === 'ACCESS_DENIED' ? [`Allow cloudtrail:DescribeTrails to ${deps.roleName} in account ${account.id}.`] : []);
+    return errorVerdict(code, `${describeCallError(e)}.`, adviceFor(e, advice));
   }
 
   const withDetails = await Promise.all(
@@ -67,7 +61,25 @@ export async function auditAccount(account: OrgAccount, deps: AccountAuditDeps):
     }),
   );
   if (deps.abortSignal.aborted) return timeoutVerdict('GetTrailStatus/GetEventSelectors');
-  return evaluateAccount(withDetails, deps.rule);
+  return adviseOnFailedReads(evaluateAccount(withDetails, deps.rule), withDetails, advice);
+}
+
+/** Failures the rule's advice for unread trails (grant the reads) does not fix. */
+const NOT_A_PERMISSION: ReadonlySet<ErrorKind> = new Set(['throttling', 'network', 'clock', 'server', 'malformed', 'credentials']);
+
+/**
+ * The rule advises granting the trail reads when a trail could not be read; that is the fix when
+ * the reads were denied, not when they were throttled, could not connect or came back malformed:
+ * those get the advice their error calls for (beside the rule's, if some reads were denied).
+ */
+function adviseOnFailedReads(verdict: AccountVerdict, trails: TrailFacts[], ctx: AdviceContext): AccountVerdict {
+  if (verdict.status !== 'ERROR') return verdict;
+  const errors = trails.flatMap((t) => (t.details && !t.details.ok ? [t.details.error] : []));
+  const notPermissions = errors.filter((e) => NOT_A_PERMISSION.has(errorKind(e)));
+  if (notPermissions.length === 0) return verdict;
+  const advice = notPermissions.flatMap((e) => adviceFor(e, ctx));
+  const remediation = notPermissions.length === errors.length ? advice : [...verdict.remediation, ...advice];
+  return { ...verdict, remediation: [...new Set(remediation)] };
 }
 
 /** Status and selectors as `accountId`, in the trail's home region; failures become evidence. */
