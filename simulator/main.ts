@@ -1,5 +1,6 @@
 /**
- * CLI: `tsx simulator/main.ts <scenario.json> [--port N]` starts the simulator on 127.0.0.1,
+ * CLI: `tsx simulator/main.ts <scenario.json> [--port N] [--clock-offset SECONDS]` starts the
+ * simulator on 127.0.0.1 (with its AWS clock SECONDS ahead of this machine's, if given),
  * prints the URL and the caller's credentials as `export` lines, and runs until SIGINT/SIGTERM.
  * Exit codes: 0 stopped by a signal; 2 usage error or a scenario file that cannot be read, is not
  * JSON, or does not validate (every problem printed with the file and its JSON path); 1 otherwise.
@@ -7,13 +8,23 @@
 import { loadScenario, ScenarioError } from './scenario';
 import { startSimulator } from './server';
 
-const USAGE = 'usage: tsx simulator/main.ts <scenario.json> [--port N]';
+const USAGE = 'usage: tsx simulator/main.ts <scenario.json> [--port N] [--clock-offset SECONDS]';
 
 async function main(argv: string[]): Promise<number> {
   let file: string | undefined;
   let port = 0;
+  let clockOffsetSeconds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--clock-offset' || a.startsWith('--clock-offset=')) {
+      const v = a.includes('=') ? a.slice('--clock-offset='.length) : argv[++i];
+      clockOffsetSeconds = Number(v);
+      if (v === undefined || v.trim() === '' || !Number.isFinite(clockOffsetSeconds)) {
+        console.error(`invalid --clock-offset ${String(v)}: expected seconds (negative: the AWS clock is behind)\n${USAGE}`);
+        return 2;
+      }
+      continue;
+    }
     if (a === '--port' || a.startsWith('--port=')) {
       const v = a.includes('=') ? a.slice('--port='.length) : argv[++i];
       port = Number(v);
@@ -46,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const sim = await startSimulator(scenario, { port });
+  const sim = await startSimulator(scenario, { port, clockOffsetSeconds });
   const region = scenario.regions?.includes('us-east-1') === false ? scenario.regions[0] : 'us-east-1';
   console.log(`# trailcheck AWS simulator (${file}) listening on ${sim.url}`);
   console.log(`export AWS_ENDPOINT_URL=${sim.url}`);

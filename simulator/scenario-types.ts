@@ -25,6 +25,12 @@ export interface Scenario {
   faults?: ScenarioFault[];
   /** Per-call latency injected before answering (milliseconds). */
   latency?: ScenarioLatency;
+  /**
+   * How far the simulated AWS clock is ahead of this machine's, in seconds (negative: behind).
+   * Requests signed more than the service's tolerance away from it are rejected as AWS rejects
+   * them, and every response's `Date` header, issued credentials and times use it. Default 0.
+   */
+  clockOffsetSeconds?: number;
 }
 
 export interface ScenarioOrganization {

@@ -171,7 +171,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   const c = new Checker(source);
   if (!c.object(json, '(root)')) throw new ScenarioError(c.problems);
   const s = json;
-  c.known(s, '', ['partition', 'regions', 'organization', 'caller', 'accounts', 'topics', 'buckets', 'secrets', 'faults', 'latency']);
+  c.known(s, '', ['partition', 'regions', 'organization', 'caller', 'accounts', 'topics', 'buckets', 'secrets', 'faults', 'latency', 'clockOffsetSeconds']);
 
   c.oneOf(s.partition, 'partition', ['aws', 'aws-us-gov', 'aws-cn']);
 
@@ -456,6 +456,11 @@ export function parseScenario(json: unknown, source: string): Scenario {
       c.int(f.after, `${p}.after`, 0);
       if (f.probability !== undefined && !(typeof f.probability === 'number' && f.probability > 0 && f.probability <= 1)) c.fail(`${p}.probability`, 'a number greater than 0 and at most 1', f.probability);
     });
+  }
+
+  // A clock a week off is a typo, not a laptop.
+  if (s.clockOffsetSeconds !== undefined && !(typeof s.clockOffsetSeconds === 'number' && Number.isFinite(s.clockOffsetSeconds) && Math.abs(s.clockOffsetSeconds) <= 7 * 86_400)) {
+    c.fail('clockOffsetSeconds', 'a number of seconds from -604800 to 604800', s.clockOffsetSeconds);
   }
 
   // Latency

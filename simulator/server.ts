@@ -19,7 +19,7 @@ import { organizations } from './services/organizations';
 import { s3 } from './services/s3';
 import { secretsmanager } from './services/secretsmanager';
 import { sns } from './services/sns';
-import { sigV4Problem } from './sigv4';
+import { requestTimeProblem, sigV4Problem } from './sigv4';
 import { parseRoleArn, sts } from './services/sts';
 import type { CallContext, RestRequest, ServiceDef } from './services/types';
 import { World, type Identity, type PublishedMessage } from './world';
@@ -86,11 +86,19 @@ export interface StartOptions {
    * (`calls` stays empty), so a benchmark's hundreds of thousands of calls cost no memory.
    */
   callLog?: 'full' | 'counts';
-  /** Verify each request's SigV4 signature (default true). */
+  /** Verify each request's SigV4 signature (default true), and its age against the simulated clock. */
   verifySignatures?: boolean;
+  /** Overrides the scenario's `clockOffsetSeconds` (seconds the simulated AWS clock is ahead of this machine's). */
+  clockOffsetSeconds?: number;
 }
 
 const SERVICES: Record<ScenarioService, ServiceDef> = { sts, sns, organizations, cloudtrail, s3, secretsmanager };
+/**
+ * How far a request's X-Amz-Date may be from the service's clock: five minutes, as SigV4 documents,
+ * but 15 for STS (its "Signature expired … - 15 min." answers) and S3 (`MaxAllowedSkewMilliseconds` 900000).
+ */
+const CLOCK_TOLERANCE_MS: Partial<Record<ScenarioService, number>> = { sts: 15 * 60_000, s3: 15 * 60_000 };
+const DEFAULT_CLOCK_TOLERANCE_MS = 5 * 60_000;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
@@ -138,6 +146,8 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
   let stopped = false;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  /** The simulated AWS clock. */
+  const awsNow = () => new Date(Date.now() + (opts.clockOffsetSeconds ?? world.scenario.clockOffsetSeconds ?? 0) * 1000);
 
   /** A timer-based wait; never resolves once the simulator stops (the socket is destroyed anyway). */
   const sleep = (ms: number) =>
@@ -179,6 +189,8 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       'content-type': contentType,
       'content-length': String(Buffer.byteLength(body)),
       'x-amzn-requestid': requestId,
+      // AWS's clock, from which clients correct their skew.
+      date: awsNow().toUTCString(),
       ...extra,
     });
     res.end(body);
@@ -278,7 +290,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     }
 
     // Identity (kept as an error to answer after faults and latency, like the real network path).
-    const now = new Date();
+    const now = awsNow();
     let identity: Identity | undefined;
     let authError: AwsError | undefined;
     try {
@@ -288,6 +300,19 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
       if (problem) {
         const message = `The request signature we calculated does not match the signature you provided (${problem}).`;
         throw def.protocol === 'json' ? new AwsError('InvalidSignatureException', message, 400) : new AwsError('SignatureDoesNotMatch', message, 403);
+      }
+      const amzDate = String(req.headers['x-amz-date'] ?? '');
+      const tolerance = CLOCK_TOLERANCE_MS[def.service] ?? DEFAULT_CLOCK_TOLERANCE_MS;
+      const skewed = verifySignatures ? requestTimeProblem(amzDate, now, tolerance) : undefined;
+      if (skewed) {
+        if (def.protocol === 'rest-xml') {
+          throw new AwsError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', 403, {
+            RequestTime: amzDate,
+            ServerTime: now.toISOString(),
+            MaxAllowedSkewMilliseconds: String(tolerance),
+          });
+        }
+        throw def.protocol === 'json' ? new AwsError('InvalidSignatureException', skewed, 400) : new AwsError('SignatureDoesNotMatch', skewed, 403);
       }
     } catch (e) {
       authError = e as AwsError;
@@ -349,7 +374,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
         const r = result as { status: number; headers?: Record<string, string>; body?: string };
         if (!res.destroyed && !res.writableEnded && !res.headersSent) {
           const body = req.method === 'HEAD' ? '' : (r.body ?? '');
-          res.writeHead(r.status, { 'x-amz-request-id': requestId, 'content-length': String(Buffer.byteLength(body)), ...r.headers });
+          res.writeHead(r.status, { 'x-amz-request-id': requestId, 'content-length': String(Buffer.byteLength(body)), date: awsNow().toUTCString(), ...r.headers });
           res.end(body);
         }
       } else if (def.protocol === 'query') {

@@ -4,7 +4,8 @@
  * catch it: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  *
  * Checked: the canonical request (method, path, query, the signed headers as received, the
- * payload hash), the credential scope and the signature. Not checked: the request's age.
+ * payload hash), the credential scope and the signature; the request's age (`requestTimeProblem`)
+ * against the simulated clock.
  */
 import { createHash, createHmac } from 'node:crypto';
 
@@ -124,4 +125,25 @@ export function sigV4Headers(
   const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date), region), service), 'aws4_request');
   const signature = createHmac('sha256', key).update(['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n')).digest('hex');
   return { 'x-amz-date': amzDate, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}` };
+}
+
+/** `20240101T000000Z` for a date. */
+export function amzDateOf(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/**
+ * Why a request signed at `amzDate` (its X-Amz-Date) cannot be accepted at `now` by a service
+ * that tolerates `toleranceMs` of difference, in AWS's words; undefined if it can, or if the date
+ * does not parse (the signature check reports that).
+ */
+export function requestTimeProblem(amzDate: string, now: Date, toleranceMs: number): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate.trim());
+  if (!m) return undefined;
+  const signedAt = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  const minutes = `${Math.round(toleranceMs / 60_000)} min.`;
+  const at = amzDateOf(now);
+  if (signedAt < now.getTime() - toleranceMs) return `Signature expired: ${amzDate} is now earlier than ${amzDateOf(new Date(now.getTime() - toleranceMs))} (${at} - ${minutes})`;
+  if (signedAt > now.getTime() + toleranceMs) return `Signature not yet current: ${amzDate} is still later than ${amzDateOf(new Date(now.getTime() + toleranceMs))} (${at} + ${minutes})`;
+  return undefined;
 }

@@ -14,6 +14,11 @@
  * - retries: the SDK client's retry strategy (`retry.ts`, shared with that client: deadline-bound
  *   backoff with jitter, a retry budget per service and region, errors classified as the SDK
  *   classifies them), honouring `Retry-After`;
+ * - clock skew: corrected as the SDK corrects it. Each response's `Date` header sets the SDK
+ *   client's own `systemClockOffset` (so both paths share it), requests are signed at the
+ *   corrected time, and a clock-skew error (`SignatureDoesNotMatch`, `InvalidSignatureException`,
+ *   `RequestExpired`…) that moved the offset by minutes is retried once, signed anew: a laptop
+ *   whose clock is off still audits;
  * - errors: shaped as the SDK shapes them (`name` = AWS's error code, `$fault`, `$metadata`), so
  *   reporting, retry classification and the tests see no difference.
  *
@@ -21,7 +26,6 @@
  * STS: the query protocol with an XML response); every other call goes through the SDK clients.
  * Each request carries the user agent `trailcheck/<version>`, so a member account can tell
  * trailcheck's reads in its CloudTrail event history.
- * Not carried over: the SDK's clock-skew correction (Lambda's clock is synchronized).
  */
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from '@aws-sdk/client-sts';
 import {
@@ -32,7 +36,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { Sha256Node } from '@smithy/core/checksum';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { HttpRequest } from '@smithy/core/transport';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -45,7 +49,7 @@ export const USER_AGENT = `trailcheck/${VERSION}`;
 /** An AWS error response, shaped as the SDK shapes service exceptions. */
 export class AwsServiceError extends Error {
   readonly $fault: 'client' | 'server';
-  readonly $metadata: { httpStatusCode: number; requestId?: string; attempts?: number; totalRetryDelay?: number };
+  readonly $metadata: { httpStatusCode: number; requestId?: string; attempts?: number; totalRetryDelay?: number; clockSkewCorrected?: true };
   /** When the service asked the caller to come back (`Retry-After`), if it did. */
   readonly retryAfter?: Date;
 
@@ -121,6 +125,7 @@ class WireEndpoint {
     const target = await this.resolveTarget();
     this.retry ??= this.sdkConfig.retryStrategy() as Promise<RetryStrategyV2>;
     const strategy = await this.retry;
+    const clock = this.sdkConfig as { systemClockOffset?: number };
     let token = await strategy.acquireInitialRetryToken('');
     let attempts = 0;
     let totalRetryDelay = 0;
@@ -137,14 +142,21 @@ class WireEndpoint {
           headers: { ...target.headers, ...headers, host: target.url.host, 'content-length': String(Buffer.byteLength(body)), 'user-agent': USER_AGENT },
           body,
         });
-        const signed = await this.signer(target, credentials).sign(request);
+        const offsetUsed = clock.systemClockOffset ?? 0;
+        const sentAt = Date.now();
+        const signed = await this.signer(target, credentials).sign(request, { signingDate: new Date(sentAt + offsetUsed) });
         const { response } = await this.handler.handle(signed as HttpRequest, { abortSignal });
         const raw: RawResponse = { status: response.statusCode, headers: lowerCase(response.headers), body: await readBody(response.body) };
+        const offset = sampleClock(raw.headers, clock.systemClockOffset ?? 0, sentAt);
+        clock.systemClockOffset = offset;
         if (raw.status >= 200 && raw.status < 300) {
           strategy.recordSuccess(token);
           return raw;
         }
-        error = toError(raw);
+        const e = toError(raw);
+        // As the SDK marks it: the request was signed minutes off the service's clock, and now is not.
+        if (isClockSkewError(e as never) && Math.abs(offset - offsetUsed) >= CLOCK_SKEW_CORRECTION_MS) e.$metadata.clockSkewCorrected = true;
+        error = e;
       } catch (err) {
         error = err;
       }
@@ -163,6 +175,21 @@ class WireEndpoint {
       if (delay > 0) await untilAborted(new Promise((r) => setTimeout(r, delay)), abortSignal);
     }
   }
+}
+
+/** How far the offset must move for an error to count as fixed by correcting it (the SDK's threshold). */
+const CLOCK_SKEW_CORRECTION_MS = 240_000;
+
+/**
+ * The clock offset a response implies, as the SDK's `getUpdatedSystemClockOffset` computes it: the
+ * service's `Date` minus the local time on arrival; kept as it was when the header is missing or
+ * unparseable, when a cache answered (`Age`), or when the round trip took over 15 minutes.
+ */
+export function sampleClock(headers: Record<string, string>, current: number, sentAt: number, now = Date.now()): number {
+  if (!headers.date || headers.age !== undefined) return current;
+  const serverTime = Date.parse(headers.date);
+  if (Number.isNaN(serverTime) || now - sentAt > 900_000) return current;
+  return serverTime - now;
 }
 
 function retryErrorType(error: unknown): RetryErrorType {

@@ -1,5 +1,5 @@
-/** The wire path's pure parts: error responses as the SDK shapes them, XML values, Retry-After. */
-import { jsonError, queryError, retryAfterOf, xmlValue } from '../../lambda/aws/wire';
+/** The wire path's pure parts: error responses as the SDK shapes them, XML values, Retry-After, the clock offset. */
+import { jsonError, queryError, retryAfterOf, sampleClock, xmlValue } from '../../lambda/aws/wire';
 
 const raw = (status: number, body: string, headers: Record<string, string> = {}) => ({ status, body, headers });
 
@@ -46,4 +46,14 @@ test('retryAfterOf: seconds or an HTTP date; anything else is no hint', () => {
   expect(retryAfterOf({ 'retry-after': 'Wed, 21 Oct 2065 07:28:00 GMT' })?.toISOString()).toBe('2065-10-21T07:28:00.000Z');
   expect(retryAfterOf({ 'retry-after': 'soon' })).toBeUndefined();
   expect(retryAfterOf({})).toBeUndefined();
+});
+
+test('sampleClock: the service\'s Date less the local time, as the SDK computes it; kept when it cannot be trusted', () => {
+  const now = Date.UTC(2024, 0, 1, 0, 0, 0);
+  const hourAhead = new Date(now + 3_600_000).toUTCString();
+  expect(sampleClock({ date: hourAhead }, 0, now - 100, now)).toBe(3_600_000);
+  expect(sampleClock({ date: hourAhead, age: '30' }, 5, now - 100, now)).toBe(5); // a cache answered
+  expect(sampleClock({ date: 'yesterday-ish' }, 5, now - 100, now)).toBe(5);
+  expect(sampleClock({}, 5, now - 100, now)).toBe(5);
+  expect(sampleClock({ date: hourAhead }, 5, now - 16 * 60_000, now)).toBe(5); // a 16-minute round trip
 });
