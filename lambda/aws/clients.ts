@@ -5,9 +5,10 @@
  * two calls an account needs. No client is built per account.
  *
  * The per-account hot calls (AssumeRole, DescribeTrails, GetTrailStatus, GetEventSelectors) go
- * over the wire path (`wire.ts`: the SDK's endpoint rules, signer, retry strategy and this pool,
- * without its per-call middleware stack), unless `transport: 'sdk'` sends them through the SDK
- * clients. Endpoints, including `AWS_ENDPOINT_URL`, resolve as the SDK does.
+ * over the wire path (`wire.ts`: the SDK's endpoint rules, signer, clock-skew correction and this
+ * pool, without its per-call middleware stack), unless `transport: 'sdk'` sends them through the
+ * SDK clients; any other command sent through the same facade goes to the SDK client. Endpoints,
+ * including `AWS_ENDPOINT_URL`, resolve as the SDK does.
  *
  * Both paths retry with one strategy per service and region (`retry.ts`), bounded by the run's
  * deadline once the run sets it (`retryUntil`).
@@ -15,14 +16,14 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { type AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
-import { AssumeRoleWire, CloudTrailWire } from './wire';
+import { AssumeRoleWire, CloudTrailWire, cloudTrailOperation } from './wire';
 
 export interface ClientOptions {
   /**
@@ -51,6 +52,9 @@ export interface ClientOptions {
 export interface AssumeRoleApi {
   send(command: AssumeRoleCommand, options?: { abortSignal?: AbortSignal }): Promise<AssumeRoleCommandOutput>;
 }
+
+/** STS with the run's own credentials: AssumeRole over the wire path, any other command through the SDK client. */
+export type StsApi = Pick<STSClient, 'send'>;
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -132,15 +136,19 @@ export class AwsClients {
     return new OrganizationsClient(this.common('organizations', region));
   }
 
-  /** AssumeRole in `region`, signed with the run's own credentials. */
-  assumeRole(region: string): AssumeRoleApi {
-    if (this.options.transport === 'sdk') return this.stsClient(region);
+  /** STS in `region` with the run's own credentials: AssumeRole over the wire path, other commands through the SDK client. */
+  assumeRole(region: string): StsApi {
+    const client = this.stsClient(region);
+    if (this.options.transport === 'sdk') return client;
     let wire = this.assumeRoleWires.get(region);
     if (!wire) {
-      wire = new AssumeRoleWire(this.handler, this.stsClient(region), region);
+      wire = new AssumeRoleWire(this.handler, client, region);
       this.assumeRoleWires.set(region, wire);
     }
-    return wire;
+    const w = wire;
+    const send = (command: unknown, ...rest: unknown[]) =>
+      command instanceof AssumeRoleCommand ? w.send(command, rest[0] as { abortSignal?: AbortSignal } | undefined) : (client.send as (...a: unknown[]) => unknown)(command, ...rest);
+    return { send: send as StsApi['send'] };
   }
 
   /**
@@ -150,6 +158,8 @@ export class AwsClients {
    */
   cloudTrail(region: string, credentials?: AwsCredentialIdentity): CloudTrailApi {
     const client = this.cloudTrailClient(region);
+    // Through the SDK client: the credentials travel with the request (AsyncLocalStorage).
+    const viaSdk = (...args: unknown[]) => actingAs.run(credentials, () => (client.send as (...a: unknown[]) => unknown)(...args));
     if (this.options.transport !== 'sdk') {
       let wire = this.cloudTrailWires.get(region);
       if (!wire) {
@@ -157,12 +167,11 @@ export class AwsClients {
         this.cloudTrailWires.set(region, wire);
       }
       const w = wire;
-      const send = (command: { input: object }, options?: { abortSignal?: AbortSignal }) => w.send(command, credentials, options?.abortSignal);
+      const send = (command: unknown, ...rest: unknown[]) =>
+        cloudTrailOperation(command) ? w.send(command as { input: object }, credentials, (rest[0] as { abortSignal?: AbortSignal } | undefined)?.abortSignal) : viaSdk(command, ...rest);
       return { send: send as unknown as CloudTrailClient['send'] };
     }
-    // Through the SDK client: the credentials travel with the request (AsyncLocalStorage).
-    const send = (...args: unknown[]) => actingAs.run(credentials, () => (client.send as (...a: unknown[]) => unknown)(...args));
-    return { send: send as CloudTrailClient['send'] };
+    return { send: viaSdk as CloudTrailClient['send'] };
   }
 
   private cloudTrailClient(region: string): CloudTrailClient {
