@@ -3,7 +3,9 @@
  * the configured audit.
  */
 import { configFromEnv, ENV } from '../../lambda/handler';
-import { parseConfig } from '../../lib/config';
+import { ALERT_SETTINGS, AUDIT_SETTINGS } from '../../lambda/settings';
+import type { Setting } from '../../lambda/setting-kinds';
+import { CONFIG_KEYS, parseConfig } from '../../lib/config';
 import { functionEnvironment } from '../../lib/function-env';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:trailcheck-alerts';
@@ -59,5 +61,13 @@ describe('function environment', () => {
       TRAILCHECK_REQUIRE_ORGANIZATION: 'true',
     });
     expect(configFromEnv(env)).toMatchObject({ roleName: 'TrailcheckAuditRole', concurrency: 16, maxAttempts: 5, requireOrganization: true, transport: 'wire' });
+  });
+
+  it('every function setting the deployment sets is a configuration key, under its deployment key, and no other is', () => {
+    const settings = Object.entries({ ...AUDIT_SETTINGS, ...ALERT_SETTINGS }) as Array<[string, Setting<unknown>]>;
+    for (const [field, s] of settings) {
+      if (s.deploy) expect(CONFIG_KEYS).toContain(s.deployKey ?? field);
+      else expect(CONFIG_KEYS).not.toContain(field);
+    }
   });
 });
