@@ -153,7 +153,7 @@ export class SlackAlerts extends Construct {
         functionName: ALERT_NAMES.forwarder,
         description: 'trailcheck: posts the alert topic to a Slack incoming webhook (Block Kit)',
         memorySize: 256,
-        // The webhook retries take at most two minutes (lambda/forwarder/webhook.ts).
+        // The webhook retries take at most two minutes (lambda/channels/slack/webhook.ts).
         timeout: Duration.minutes(3),
         role: this.forwarderRole,
         logRetention: config.logRetentionDays as logs.RetentionDays,

@@ -36,7 +36,7 @@ export function alertEnvironment(config: TrailcheckConfig, values: { bucketName:
   });
 }
 
-/** One run at a time (lambda/alerts/run-lock.ts), in place of reserved concurrency: the lock's key in the report bucket. */
+/** One run at a time (lambda/aws/run-lock.ts), in place of reserved concurrency: the lock's key in the report bucket. */
 export function runLockEnvironment(): Record<string, string> {
   return { [RUN_LOCK_ENV.key]: RUN_LOCK_KEY };
 }
