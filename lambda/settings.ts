@@ -5,8 +5,9 @@
  * environment and the flags, and lib/ validates `trailcheck.<key>` at synth and writes the
  * variables (lib/function-env.ts). Settings only the deployment has are in lib/deploy-settings.ts.
  *
- * Adding a setting: one entry here (and its test); the deployment key, the variable, the flag and
- * the usage line follow. The code that uses the value reads it from AuditConfig or AlertConfig.
+ * Adding a setting: one entry here, and its test; the deployment key, the variable, the flag and
+ * the usage line follow. One the deployment sets is also a row and a key of docs/deploy.md's
+ * configuration (test/infra/config.test.ts checks). The code that uses it reads AuditConfig.
  */
 import { ConfigError, bool, envNames, list, oneOf, pattern, setting, whole } from './setting-kinds';
 
