@@ -109,7 +109,8 @@ describe('the demo organization (first run, Chatbot on)', () => {
 
   test('the email is plain text that reads on a phone: no markup, and its own wording in short lines (reasons, trails, fixes and URLs are data and stay whole)', () => {
     expect(alert.text).not.toMatch(/[<>]|\*\*|```/);
-    const data = /^\s+(- [A-Z_]+: |Trail: |aws |In the organization|https:|Deploy |Allow )/;
+    // Data: reasons, trails, URLs, and every fix step (the lines indented four spaces under "Fix:").
+    const data = /^\s+(- [A-Z_]+: |Trail: |aws |In the organization|https:|Deploy |Allow )|^ {4}\S/;
     const long = alert.text.split('\n').filter((l) => l.length > 100 && !data.test(l));
     expect(long).toEqual([]);
   });
