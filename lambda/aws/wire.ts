@@ -187,9 +187,20 @@ const CLOCK_SKEW_CORRECTION_MS = 240_000;
  */
 export function sampleClock(headers: Record<string, string>, current: number, sentAt: number, now = Date.now()): number {
   if (!headers.date || headers.age !== undefined) return current;
-  const serverTime = Date.parse(headers.date);
+  const serverTime = parseHttpDate(headers.date);
   if (Number.isNaN(serverTime) || now - sentAt > 900_000) return current;
   return serverTime - now;
+}
+
+// A Date header changes once a second while responses arrive by the dozen: parse each text once.
+let lastDateText = '';
+let lastDate = NaN;
+function parseHttpDate(text: string): number {
+  if (text !== lastDateText) {
+    lastDateText = text;
+    lastDate = Date.parse(text);
+  }
+  return lastDate;
 }
 
 function retryErrorType(error: unknown): RetryErrorType {
