@@ -48,66 +48,104 @@ export interface AlertPlan {
   lastReminderAt?: string;
 }
 
+/** A plan before its next reminder is known. */
+type PlanBeforeReminder = Omit<AlertPlan, 'nextReminderAt'>;
+
+/** What every plan is decided from: the input and its comparison with the previous run. */
+interface PlanContext {
+  input: PlanInput;
+  comparison: Comparison;
+  counts: Record<ChangeKind, number>;
+  /** The accounts a reminder is about: still failing, or every failing one when there is no previous report. */
+  stillFailing: number;
+  /** The fields every plan carries as they are. */
+  base: Pick<AlertPlan, 'mode' | 'comparison' | 'counts' | 'reminderDays' | 'previousUnavailable'>;
+}
+
+/** This run's alert: by mode, then by whether a previous report was read, then by what changed since it. */
 export function planAlert(input: PlanInput): AlertPlan {
-  const { mode, reminderDays, current, now, previous } = input;
+  const ctx = planContext(input);
+  if (input.mode === 'every-run') return everyRunAlert(ctx);
+  if (!input.previous) return withReminder(ctx, firstRunAlert(ctx));
+  return withReminder(ctx, changesAlert(ctx, input.previous));
+}
+
+/** The comparison with the previous run, counted once for every branch of the plan. */
+function planContext(input: PlanInput): PlanContext {
+  const { mode, reminderDays, current, previous } = input;
   const comparison = compareReports(previous?.report, current);
   const counts = countChanges(comparison.accounts);
   const stillFailing = counts['still-failing'] + (previous ? 0 : counts['new-fail'] + counts['new-error']);
   const base = { mode, comparison, counts, reminderDays, ...(input.previousUnavailable && !previous ? { previousUnavailable: input.previousUnavailable } : {}) };
-  const withReminder = (plan: Omit<AlertPlan, 'nextReminderAt'>): AlertPlan => {
-    const due = plan.lastReminderAt && mode === 'changes' && reminderDays > 0 && stillFailing > 0 ? new Date(Date.parse(plan.lastReminderAt) + reminderDays * DAY_MS).toISOString() : undefined;
-    return due ? { ...plan, nextReminderAt: due } : plan;
+  return { input, comparison, counts, stillFailing, base };
+}
+
+/** `every-run`: every failing account (and those resolved) each run; no reminder clock, the last one is kept as it was. */
+function everyRunAlert({ input, comparison, counts, base }: PlanContext): AlertPlan {
+  const send = needsAttention(input.current) || counts.resolved > 0 || input.publishOnPass;
+  return {
+    ...base,
+    send,
+    kind: 'every-run',
+    reason: send ? 'every-run mode: every failing account is sent each run' : 'every audited account passed',
+    accounts: comparison.accounts,
+    lastReminderAt: input.previous?.lastReminderAt,
   };
+}
 
-  if (mode === 'every-run') {
-    const send = needsAttention(current) || counts.resolved > 0 || input.publishOnPass;
+/** `changes` with no readable previous report: every failing account, and the reminder clock starts now. */
+function firstRunAlert({ input, comparison, base }: PlanContext): PlanBeforeReminder {
+  const send = needsAttention(input.current) || input.publishOnPass;
+  return {
+    ...base,
+    send,
+    kind: 'first-run',
+    reason: send ? `first run (${input.previousUnavailable ?? 'no previous report'}): every failing account is sent` : 'every audited account passed',
+    accounts: comparison.accounts,
+    lastReminderAt: input.now.toISOString(),
+  };
+}
+
+/** `changes` after a readable previous report: a reminder when one is due, else the transitions, else nothing (unless `publishOnPass`). */
+function changesAlert(ctx: PlanContext, previous: NonNullable<PlanInput['previous']>): PlanBeforeReminder {
+  const { input, comparison, base, stillFailing } = ctx;
+  if (reminderDue(ctx, previous.lastReminderAt)) {
     return {
-      ...base,
-      send,
-      kind: 'every-run',
-      reason: send ? 'every-run mode: every failing account is sent each run' : 'every audited account passed',
-      accounts: comparison.accounts,
-      lastReminderAt: previous?.lastReminderAt,
-    };
-  }
-
-  if (!previous) {
-    const send = needsAttention(current) || input.publishOnPass;
-    return withReminder({
-      ...base,
-      send,
-      kind: 'first-run',
-      reason: send ? `first run (${input.previousUnavailable ?? 'no previous report'}): every failing account is sent` : 'every audited account passed',
-      accounts: comparison.accounts,
-      lastReminderAt: now.toISOString(),
-    });
-  }
-
-  const changed = comparison.accounts.filter((a) => a.change !== 'still-failing');
-  const last = previous.lastReminderAt ? Date.parse(previous.lastReminderAt) : Number.NaN;
-  const reminderDue = reminderDays > 0 && stillFailing > 0 && (!Number.isFinite(last) || now.getTime() - last >= reminderDays * DAY_MS - REMINDER_TOLERANCE_MS);
-  if (reminderDue) {
-    return withReminder({
       ...base,
       send: true,
       kind: 'reminder',
       reason: `reminder: ${stillFailing} account${stillFailing === 1 ? '' : 's'} still failing, last reminder ${previous.lastReminderAt ?? 'never'}`,
       accounts: comparison.accounts,
-      lastReminderAt: now.toISOString(),
-    });
+      lastReminderAt: input.now.toISOString(),
+    };
   }
-  const lastReminderAt = previous.lastReminderAt ?? now.toISOString();
+  const changed = comparison.accounts.filter((a) => a.change !== 'still-failing');
+  const lastReminderAt = previous.lastReminderAt ?? input.now.toISOString();
   if (changed.length > 0 || comparison.newRunErrors.length > 0) {
-    return withReminder({ ...base, send: true, kind: 'changes', reason: `changes since run ${previous.report.run.id}`, accounts: changed, lastReminderAt });
+    return { ...base, send: true, kind: 'changes', reason: `changes since run ${previous.report.run.id}`, accounts: changed, lastReminderAt };
   }
-  return withReminder({
+  return {
     ...base,
     send: input.publishOnPass,
     kind: 'changes',
     reason: `no change since run ${previous.report.run.id}${stillFailing ? ` (${stillFailing} still failing, reminded ${previous.lastReminderAt ?? 'never'})` : ''}`,
     accounts: [],
     lastReminderAt,
-  });
+  };
+}
+
+/** A reminder is due `reminderDays` after the last one (less the drift tolerance), or now if none was recorded, while accounts still fail. */
+function reminderDue({ input, stillFailing }: PlanContext, lastReminderAt: string | undefined): boolean {
+  const { reminderDays, now } = input;
+  const last = lastReminderAt ? Date.parse(lastReminderAt) : Number.NaN;
+  return reminderDays > 0 && stillFailing > 0 && (!Number.isFinite(last) || now.getTime() - last >= reminderDays * DAY_MS - REMINDER_TOLERANCE_MS);
+}
+
+/** `changes` mode with failures remaining: the next reminder falls due `reminderDays` after the plan's last one. */
+function withReminder({ input, stillFailing }: PlanContext, plan: PlanBeforeReminder): AlertPlan {
+  const { mode, reminderDays } = input;
+  const due = plan.lastReminderAt && mode === 'changes' && reminderDays > 0 && stillFailing > 0 ? new Date(Date.parse(plan.lastReminderAt) + reminderDays * DAY_MS).toISOString() : undefined;
+  return due ? { ...plan, nextReminderAt: due } : plan;
 }
 
 /**

@@ -29,42 +29,94 @@ export interface ChatbotNotification {
   metadata: { summary: string; eventType: string; relatedResources: string[]; additionalContext: Record<string, string> };
 }
 
+/** The report as archived by trailcheck (the configured bucket), when the alert points to one. */
+type ArchivedReport = Exclude<AlertJson['report'], { unavailable: string } | undefined>;
+
+/** Room the account lines may take in the description, leaving enough for the lines after them. */
+const ACCOUNTS_BUDGET = CHATBOT_LIMITS.description - 300;
+
+/** The alert as one Chatbot custom notification: the accounts in the description, their fixes as next steps. */
 export function buildChatbotNotification(json: AlertJson, subject: string): ChatbotNotification {
-  const compared = Boolean(json.changes.comparedWith);
+  const report = archivedReport(json);
+  const title = truncateWords(displayText(subject), CHATBOT_LIMITS.title);
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: json.run.id,
+    content: {
+      textType: 'client-markdown',
+      title,
+      description: chatbotDescription(json),
+      nextSteps: chatbotNextSteps(json, report).map((x) => truncateWords(x, CHATBOT_LIMITS.nextStep)),
+      keywords: chatbotKeywords(json).map((k) => truncateWords(k, CHATBOT_LIMITS.keyword)),
+    },
+    metadata: {
+      summary: title,
+      eventType: `trailcheck.${json.kind}`,
+      relatedResources: json.accounts.slice(0, 20).map((a) => a.accountId),
+      additionalContext: { runId: json.run.id, mode: json.mode, ...(report ? { report: report.uri } : {}) },
+    },
+  };
+}
+
+function archivedReport(json: AlertJson): ArchivedReport | undefined {
+  const r = json.report;
+  return r && !('unavailable' in r) ? r : undefined;
+}
+
+/** The counts and changes, then the accounts by change as many as fit, then what did not fit and the run errors. */
+function chatbotDescription(json: AlertJson): string {
+  const head = headLines(json);
+  const { sections, shown } = accountSections(json, head.join('\n').length);
+  return truncateWords([...head, ...sections, ...tailLines(json, shown)].join('\n'), CHATBOT_LIMITS.description);
+}
+
+function headLines(json: AlertJson): string[] {
   const s = json.summary;
-  const head = [
+  return [
     `${s.PASS} PASS, ${s.FAIL} FAIL, ${s.ERROR} ERROR, ${s.SKIPPED} SKIPPED of ${plural(s.total, 'account')}${s.runErrors ? `, ${plural(s.runErrors, 'run error')}` : ''}.`,
     changesLine(json),
   ].filter(Boolean);
-  const tail: string[] = [];
+}
+
+/** One section per change kind, most urgent first: its title, then its accounts, while they fit after the head's `headLength` characters. */
+function accountSections(json: AlertJson, headLength: number): { sections: string[]; shown: number } {
+  const compared = Boolean(json.changes.comparedWith);
   const sections: string[] = [];
   let shown = 0;
-  const budget = CHATBOT_LIMITS.description - 300;
-  let used = head.join('\n').length;
+  let used = headLength;
   for (const change of CHANGE_KINDS) {
     const group = json.accounts.filter((a) => a.change === change);
     if (!group.length) continue;
     const title = `\n${changeTitle(change, compared)} (${json.changes[change]}):`;
-    if (used + title.length > budget) break;
+    if (used + title.length > ACCOUNTS_BUDGET) break;
     sections.push(title);
     used += title.length + 1;
     for (const a of group) {
       const entry = accountEntry(a);
-      if (used + entry.length + 1 > budget) break;
+      if (used + entry.length + 1 > ACCOUNTS_BUDGET) break;
       sections.push(entry);
       used += entry.length + 1;
       shown++;
     }
   }
+  return { sections, shown };
+}
+
+/** The accounts not shown (left out here or by the alert), counted; the run errors by code. */
+function tailLines(json: AlertJson, shown: number): string[] {
+  const tail: string[] = [];
   const hidden = json.accounts.length - shown + json.omittedAccounts;
   if (hidden > 0) tail.push(`\n… and ${plural(hidden, 'more account')}: see the full report.`);
   if (json.run.errors.length) tail.push(`\nRun errors: ${escapeMrkdwn(json.run.errors.map((e) => e.code).join(', '))}`);
-  const description = truncateWords([...head, ...sections, ...tail].join('\n'), CHATBOT_LIMITS.description);
+  return tail;
+}
 
+/** The full report, then the first command of each failing account, up to the limit. */
+function chatbotNextSteps(json: AlertJson, report: ArchivedReport | undefined): string[] {
   const nextSteps: string[] = [];
-  const r = json.report;
   // The report's location is trailcheck's own (the configured bucket): shown as a plain URL.
-  if (r && !('unavailable' in r)) nextSteps.push(displayText(`Full report: ${r.consoleUrl ?? r.uri} (\`aws s3 cp ${r.uri} -\`)`));
+  if (report) nextSteps.push(displayText(`Full report: ${report.consoleUrl ?? report.uri} (\`aws s3 cp ${report.uri} -\`)`));
   // The first command of each failing account, once per distinct command (an organization trail's fix serves every member).
   const seen = new Set<string>();
   for (const a of json.accounts) {
@@ -72,31 +124,21 @@ export function buildChatbotNotification(json: AlertJson, subject: string): Chat
     const step = a.remediation.map(splitStep).find((x) => x.command);
     if (!step?.command || seen.has(step.command)) continue;
     seen.add(step.command);
-    const command = step.command.includes('\n') ? codeBlock(step.command) : inlineCode(step.command);
-    const entry = `${escapeMrkdwn(a.accountId)}: ${step.lead ? `${escapeMrkdwn(step.lead)} ` : ''}${command}`;
-    // Half a command is worse than none.
-    nextSteps.push(entry.length <= CHATBOT_LIMITS.nextStep ? entry : `${escapeMrkdwn(a.accountId)}: the fix is a command too long to show here; see the full report.`);
+    nextSteps.push(fixStep(a.accountId, step.lead, step.command));
   }
+  return nextSteps;
+}
 
-  const keywords = ['trailcheck', json.kind, ...(json.summary.FAIL ? ['FAIL'] : []), ...(json.summary.ERROR ? ['ERROR'] : [])].slice(0, CHATBOT_LIMITS.keywords);
-  return {
-    version: '1.0',
-    source: 'custom',
-    id: json.run.id,
-    content: {
-      textType: 'client-markdown',
-      title: truncateWords(displayText(subject), CHATBOT_LIMITS.title),
-      description,
-      nextSteps: nextSteps.map((x) => truncateWords(x, CHATBOT_LIMITS.nextStep)),
-      keywords: keywords.map((k) => truncateWords(k, CHATBOT_LIMITS.keyword)),
-    },
-    metadata: {
-      summary: truncateWords(displayText(subject), CHATBOT_LIMITS.title),
-      eventType: `trailcheck.${json.kind}`,
-      relatedResources: json.accounts.slice(0, 20).map((a) => a.accountId),
-      additionalContext: { runId: json.run.id, mode: json.mode, ...(r && !('unavailable' in r) ? { report: r.uri } : {}) },
-    },
-  };
+/** One account's fix: the step's lead and its command (a code block when multi-line), or a pointer to the report. */
+function fixStep(accountId: string, lead: string | undefined, command: string): string {
+  const code = command.includes('\n') ? codeBlock(command) : inlineCode(command);
+  const entry = `${escapeMrkdwn(accountId)}: ${lead ? `${escapeMrkdwn(lead)} ` : ''}${code}`;
+  // Half a command is worse than none.
+  return entry.length <= CHATBOT_LIMITS.nextStep ? entry : `${escapeMrkdwn(accountId)}: the fix is a command too long to show here; see the full report.`;
+}
+
+function chatbotKeywords(json: AlertJson): string[] {
+  return ['trailcheck', json.kind, ...(json.summary.FAIL ? ['FAIL'] : []), ...(json.summary.ERROR ? ['ERROR'] : [])].slice(0, CHATBOT_LIMITS.keywords);
 }
 
 function changesLine(json: AlertJson): string {

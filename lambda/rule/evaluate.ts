@@ -4,12 +4,50 @@
  */
 import { failSpecificity, STRICT_CODES, type ErrorCode, type SkipCode } from './codes';
 import { remediationFor } from './remediation';
-import { managementCoverage } from './selectors';
-import type { AccountVerdict, Finding, RuleOptions, TrailFacts, TrailVerdict } from './types';
+import { managementCoverage, type CoverageResult } from './selectors';
+import type { AccountVerdict, CallError, Finding, RuleOptions, TrailFacts, TrailStatus, TrailVerdict } from './types';
+
+/** The trail's identity, as every verdict on it repeats it. */
+type VerdictBase = Pick<TrailVerdict, 'arn' | 'name' | 'homeRegion' | 'ownerAccountId' | 'isMultiRegionTrail' | 'isOrganizationTrail'>;
+
+/** What every finding on one trail names: the trail, in messages and as `trailArn`. */
+interface FindingContext {
+  label: string;
+  at: { trailArn: string };
+}
 
 /** Evaluate one trail against the three conditions, which must all hold on the same trail. */
 export function evaluateTrail(trail: TrailFacts, options: RuleOptions): TrailVerdict {
-  const base = {
+  const base = verdictBase(trail);
+  const ctx: FindingContext = { label: trailLabel(trail), at: { trailArn: trail.arn } };
+
+  if (!trail.isMultiRegionTrail) {
+    return { ...base, result: 'FAILS', failures: [singleRegionFailure(trail, ctx)], warnings: [] };
+  }
+  if (!trail.details) return { ...base, result: 'UNKNOWN', error: notGatheredError(trail), failures: [], warnings: [] };
+  if (!trail.details.ok) return { ...base, result: 'UNKNOWN', error: trail.details.error, failures: [], warnings: [] };
+
+  const { status, selectors, source } = trail.details;
+  const coverage = managementCoverage(selectors);
+  const { failures, warnings } = applyStrict(
+    [...loggingFailures(status, ctx), ...coverageFailures(coverage, ctx)],
+    trailWarnings(trail, status, coverage, ctx),
+    options,
+  );
+  return {
+    ...base,
+    isLogging: status.isLogging,
+    managementEvents: coverage.coverage,
+    detailsSource: source,
+    result: failures.length === 0 ? 'QUALIFIES' : 'FAILS',
+    failures,
+    warnings,
+  };
+}
+
+/** The trail's identity, copied from its facts into each of its verdicts. */
+function verdictBase(trail: TrailFacts): VerdictBase {
+  return {
     arn: trail.arn,
     name: trail.name,
     homeRegion: trail.homeRegion,
@@ -17,61 +55,56 @@ export function evaluateTrail(trail: TrailFacts, options: RuleOptions): TrailVer
     isMultiRegionTrail: trail.isMultiRegionTrail,
     isOrganizationTrail: trail.isOrganizationTrail,
   };
-  const at = { trailArn: trail.arn };
-  const label = trailLabel(trail);
+}
 
-  if (!trail.isMultiRegionTrail) {
-    return {
-      ...base,
-      result: 'FAILS',
-      failures: [{ code: 'NO_MULTI_REGION_TRAIL', message: `${label} is single-region (${trail.homeRegion}) and does not record the other regions.`, ...at }],
-      warnings: [],
-    };
-  }
-  if (!trail.details) {
-    const error = { call: 'cloudtrail:GetTrailStatus', code: 'NotGathered', message: 'status and selectors were not gathered', region: trail.homeRegion };
-    return { ...base, result: 'UNKNOWN', error, failures: [], warnings: [] };
-  }
-  if (!trail.details.ok) {
-    return { ...base, result: 'UNKNOWN', error: trail.details.error, failures: [], warnings: [] };
-  }
+/** A single-region trail fails outright: its details are never gathered (it cannot qualify). */
+function singleRegionFailure(trail: TrailFacts, { label, at }: FindingContext): Finding {
+  return { code: 'NO_MULTI_REGION_TRAIL', message: `${label} is single-region (${trail.homeRegion}) and does not record the other regions.`, ...at };
+}
 
-  const { status, selectors, source } = trail.details;
-  const coverage = managementCoverage(selectors);
-  const failures: Finding[] = [];
-  const warnings: Finding[] = [];
+/** The evidence for a multi-region trail whose status and selectors never arrived. */
+function notGatheredError(trail: TrailFacts): CallError {
+  return { call: 'cloudtrail:GetTrailStatus', code: 'NotGathered', message: 'status and selectors were not gathered', region: trail.homeRegion };
+}
 
-  if (!status.isLogging) failures.push({ code: 'NOT_LOGGING', message: `${label} is not logging (IsLogging false).`, ...at });
+/** Condition one: the trail is logging. */
+function loggingFailures(status: TrailStatus, { label, at }: FindingContext): Finding[] {
+  return status.isLogging ? [] : [{ code: 'NOT_LOGGING', message: `${label} is not logging (IsLogging false).`, ...at }];
+}
+
+/** Conditions two and three: one selector records every management event, read and write. */
+function coverageFailures(coverage: CoverageResult, { label, at }: FindingContext): Finding[] {
   switch (coverage.coverage) {
-    case 'ALL':
-      break;
     case 'NONE':
-      failures.push({ code: 'NO_MANAGEMENT_EVENTS', message: `${label} records no management events.`, ...at });
-      break;
+      return [{ code: 'NO_MANAGEMENT_EVENTS', message: `${label} records no management events.`, ...at }];
     case 'READ_ONLY':
-      failures.push({ code: 'MANAGEMENT_EVENTS_READ_ONLY', message: `${label} records read-only management events; write events are not recorded.`, ...at });
-      break;
+      return [{ code: 'MANAGEMENT_EVENTS_READ_ONLY', message: `${label} records read-only management events; write events are not recorded.`, ...at }];
     case 'WRITE_ONLY':
-      failures.push({ code: 'MANAGEMENT_EVENTS_WRITE_ONLY', message: `${label} records write-only management events; read events are not recorded.`, ...at });
-      break;
+      return [{ code: 'MANAGEMENT_EVENTS_WRITE_ONLY', message: `${label} records write-only management events; read events are not recorded.`, ...at }];
     case 'SPLIT':
-      failures.push({
-        code: 'MANAGEMENT_EVENTS_SPLIT',
-        message: `${label} splits management events across selectors (one read-only, one write-only); CIS requires one selector recording both.`,
-        ...at,
-      });
-      break;
+      return [
+        {
+          code: 'MANAGEMENT_EVENTS_SPLIT',
+          message: `${label} splits management events across selectors (one read-only, one write-only); CIS requires one selector recording both.`,
+          ...at,
+        },
+      ];
     case 'FILTERED':
-      failures.push({
-        code: 'MANAGEMENT_EVENTS_FILTERED',
-        message: coverage.filterOnReadOnly
-          ? `${label} filters management events on readOnly (${coverage.filterDetail}); CIS requires no readOnly filter.`
-          : `${label} records only part of its management events: its management selector is narrowed by ${coverage.filterDetail}. Only eventCategory Equals ["Management"], with at most the exclusion of kms.amazonaws.com and rdsdata.amazonaws.com, records them all.`,
-        ...at,
-      });
-      break;
+      return [{ code: 'MANAGEMENT_EVENTS_FILTERED', message: filteredMessage(coverage, label), ...at }];
   }
+  return []; // ALL
+}
 
+/** FILTERED: a readOnly filter has its own wording; any other narrowing names what it leaves out. */
+function filteredMessage(coverage: CoverageResult, label: string): string {
+  return coverage.filterOnReadOnly
+    ? `${label} filters management events on readOnly (${coverage.filterDetail}); CIS requires no readOnly filter.`
+    : `${label} records only part of its management events: its management selector is narrowed by ${coverage.filterDetail}. Only eventCategory Equals ["Management"], with at most the exclusion of kms.amazonaws.com and rdsdata.amazonaws.com, records them all.`;
+}
+
+/** What is worth knowing about a trail but does not stop it qualifying (outside strict mode). */
+function trailWarnings(trail: TrailFacts, status: TrailStatus, coverage: CoverageResult, { label, at }: FindingContext): Finding[] {
+  const warnings: Finding[] = [];
   if (coverage.coverage === 'ALL' && coverage.excludedSources.length > 0) {
     warnings.push({
       code: 'EXCLUDED_EVENT_SOURCES',
@@ -89,20 +122,16 @@ export function evaluateTrail(trail: TrailFacts, options: RuleOptions): TrailVer
       ...at,
     });
   }
+  return warnings;
+}
 
-  if (options.strict) {
-    for (const w of warnings.filter((w) => STRICT_CODES.includes(w.code as never))) {
-      failures.push({ ...w, message: `${w.message} (fails in strict mode)` });
-    }
-  }
+/** Strict mode: the STRICT_CODES warnings become failures (after the trail's own), and leave the warnings. */
+function applyStrict(failures: Finding[], warnings: Finding[], options: RuleOptions): { failures: Finding[]; warnings: Finding[] } {
+  if (!options.strict) return { failures, warnings };
+  const isStrict = (w: Finding) => STRICT_CODES.includes(w.code as never);
   return {
-    ...base,
-    isLogging: status.isLogging,
-    managementEvents: coverage.coverage,
-    detailsSource: source,
-    result: failures.length === 0 ? 'QUALIFIES' : 'FAILS',
-    failures,
-    warnings: options.strict ? warnings.filter((w) => !STRICT_CODES.includes(w.code as never)) : warnings,
+    failures: [...failures, ...warnings.filter(isStrict).map((w) => ({ ...w, message: `${w.message} (fails in strict mode)` }))],
+    warnings: warnings.filter((w) => !isStrict(w)),
   };
 }
 
