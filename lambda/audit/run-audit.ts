@@ -5,7 +5,7 @@
  * is produced before the deadline. The run's shared state (credentials with their AssumeRole
  * pacing, the org-trail cache, the trail listings) is made here and handed to the audit step.
  */
-import { AwsClients } from '../aws/clients';
+import { clientsFor, type AwsClients } from '../aws/clients';
 import { AccountCredentials } from '../aws/credentials';
 import { describeTrails } from '../aws/trails';
 import type { AuditConfig } from '../config';
@@ -32,7 +32,7 @@ export interface RunOptions {
 
 export async function runAudit(config: AuditConfig, options: RunOptions = {}): Promise<AuditReport> {
   const started = Date.now();
-  const clients = options.clients ?? new AwsClients({ maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
+  const clients = options.clients ?? clientsFor(config);
   const deadline = startDeadline(options.deadline, started);
   const { signal } = deadline;
   // Throttled and transient calls are retried while the deadline allows (without one: maxAttempts).

@@ -22,6 +22,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { AuditConfig } from '../config';
 import { DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
 import { AssumeRoleWire, CloudTrailWire, cloudTrailOperation } from './wire';
 
@@ -63,6 +64,11 @@ export type CloudTrailApi = Pick<CloudTrailClient, 'send'>;
 
 /** The credentials of the account a CloudTrail request is sent for; unset: the run's own. */
 const actingAs = new AsyncLocalStorage<AwsCredentialIdentity | undefined>();
+
+/** The clients a run with these settings uses: its transport, retries, call timeout and sockets. */
+export function clientsFor(config: Pick<AuditConfig, 'transport' | 'maxAttempts' | 'callTimeoutMs' | 'concurrency'>): AwsClients {
+  return new AwsClients({ transport: config.transport, maxAttempts: config.maxAttempts, callTimeoutMs: config.callTimeoutMs, maxSockets: Math.max(50, config.concurrency * 4) });
+}
 
 export class AwsClients {
   private readonly handler: NodeHttpHandler;

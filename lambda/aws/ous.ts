@@ -21,6 +21,9 @@ export interface OuLookup {
   firstError?: string;
 }
 
+/** A parent's id, as the Organizations API reference documents it: a root, or an OU. */
+const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+
 export const OU_LOOKUP_DEFAULTS = { maxAccounts: 200, concurrency: 2 };
 
 export async function lookUpOus(client: Pick<OrganizationsClient, 'send'>, accountIds: string[], options = OU_LOOKUP_DEFAULTS, abortSignal?: AbortSignal): Promise<OuLookup> {
@@ -49,6 +52,9 @@ export async function lookUpOus(client: Pick<OrganizationsClient, 'send'>, accou
         const out = await pool(() => client.send(new ListParentsCommand({ ChildId: accountId }), { abortSignal }));
         const parent = out.Parents?.[0];
         if (!parent?.Id) throw Object.assign(new Error(`ListParents for ${accountId} returned no parent`), { name: 'MalformedResponse' });
+        if (!PARENT_ID.test(parent.Id) || (parent.Type === 'ROOT') !== parent.Id.startsWith('r-')) {
+          throw Object.assign(new Error(`ListParents for ${accountId}: Parents[0].Id is not a root or OU id (${JSON.stringify(parent.Id.slice(0, 80))}, Type ${JSON.stringify(String(parent.Type).slice(0, 40))})`), { name: 'MalformedResponse' });
+        }
         const name = parent.Type === 'ORGANIZATIONAL_UNIT' ? await nameOf(parent.Id) : undefined;
         result.ous.set(accountId, { id: parent.Id, ...(name ? { name } : {}) });
       } catch (err) {

@@ -56,3 +56,28 @@ test('never more look-ups in flight than the concurrency allows', async () => {
   await lookUpOus(client, Array.from({ length: 12 }, (_, i) => String(300000000000 + i)), { maxAccounts: 100, concurrency: 3 });
   expect(most).toBe(3);
 });
+
+test('a parent id that is not a root or OU id (or a type that does not match it) is not shown: the look-up fails, malformed', async () => {
+  const bad = ['ou-ab12-prod0000; rm -rf /', 'r-ab12\n', 'arn:aws:organizations::111111111111:ou/o-x/ou-ab12-prod0000', 'ou-AB12-prod0000', ''];
+  bad.forEach((id, i) => org.on(ListParentsCommand, { ChildId: accountId(i) }).resolves({ Parents: [{ Id: id, Type: 'ORGANIZATIONAL_UNIT' }] }));
+  org.on(ListParentsCommand, { ChildId: accountId(9) }).resolves({ Parents: [{ Id: 'ou-ab12-prod0000', Type: 'ROOT' }] });
+  org.on(DescribeOrganizationalUnitCommand).resolves({ OrganizationalUnit: { Id: 'ou-ab12-prod0000', Name: 'Prod' } });
+  const r = await lookUpOus(client, [...bad.map((_, i) => accountId(i)), accountId(9)]);
+  expect(r.ous.size).toBe(0);
+  expect(r.failed).toBe(bad.length + 1);
+  expect(r.firstError).toMatch(/^MalformedResponse: /);
+  expect(org.commandCalls(DescribeOrganizationalUnitCommand)).toHaveLength(0);
+});
+
+test('documented root and OU ids pass the check', async () => {
+  org.on(ListParentsCommand, { ChildId: accountId(1) }).resolves({ Parents: [{ Id: 'r-0abc', Type: 'ROOT' }] });
+  org.on(ListParentsCommand, { ChildId: accountId(2) }).resolves({ Parents: [{ Id: `ou-${'a'.repeat(32)}-${'0'.repeat(32)}`, Type: 'ORGANIZATIONAL_UNIT' }] });
+  org.on(DescribeOrganizationalUnitCommand).resolves({ OrganizationalUnit: { Name: 'Prod' } });
+  const r = await lookUpOus(client, [accountId(1), accountId(2)]);
+  expect(r.failed).toBe(0);
+  expect(r.ous.size).toBe(2);
+});
+
+function accountId(n: number): string {
+  return String(300000000000 + n);
+}

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { simulatorEnv } from '../../scripts/demo';
 import type { AuditReport } from '../../lambda/report-format';
 import { loadScenario } from '../../simulator/scenario';
+import type { ScenarioFault } from '../../simulator/scenario-types';
 import { runNode, type ChildResult } from '../child';
 import { account, CALLER, goodTrail, MGMT, scenario, TOPIC, withSimulator } from './harness';
 
@@ -138,3 +139,36 @@ test('npm run demo: the bundled organization is audited and the alert is shown',
   expect(out.stdout).toContain('--- Published to SNS');
   expect(out.stdout).toMatch(/Subject: trailcheck: \d+ FAIL, \d+ ERROR of \d+ accounts/);
 }, 60_000);
+
+describe('the CLI enriches the report with OUs, as the Lambda does (lambda/audit/enrich-ous.ts)', () => {
+  const world = (faults?: ScenarioFault[]) =>
+    scenario([account('200000000001', { parentId: 'ou-ab12-prod0000', trails: [goodTrail('main', { status: { isLogging: false } })] }), account('200000000002', { trails: [goodTrail()] })], {
+      organization: { id: 'o-a1b2c3d4e5', managementAccountId: MGMT, rootId: 'r-ab12', ous: [{ id: 'ou-ab12-prod0000', name: 'Prod', parentId: 'r-ab12' }] },
+      ...(faults ? { faults } : {}),
+    });
+  const withOus = world();
+
+  test('the failing account carries its OU in the JSON report and the published alert; only it is looked up', async () => {
+    await withSimulator(withOus, async (sim) => {
+      const { code, stdout } = await run(['audit', '--format', 'json', '--topic-arn', TOPIC], simulatorEnv(sim.url, CALLER));
+      expect(code).toBe(1);
+      const report = JSON.parse(stdout) as AuditReport;
+      expect(report.accounts.find((a) => a.accountId === '200000000001')).toMatchObject({ status: 'FAIL', ouId: 'ou-ab12-prod0000', ouName: 'Prod' });
+      expect(report.accounts.find((a) => a.accountId === '200000000002')?.ouId).toBeUndefined();
+      expect(report.run.notes).toEqual([]);
+      expect(JSON.parse(sim.published[0].message).email).toContain('OU Prod (ou-ab12-prod0000)');
+      expect(sim.calls.filter((c) => c.action === 'ListParents').map((c) => c.params.childId)).toEqual(['200000000001']);
+    });
+  });
+
+  test('denied look-ups leave the OU out with a note; the verdicts and the exit code are the same', async () => {
+    await withSimulator(world([{ service: 'organizations', action: 'ListParents', kind: 'error', code: 'AccessDeniedException', message: 'not allowed' }]), async (sim) => {
+      const { code, stdout } = await run(['audit', '--format', 'json'], simulatorEnv(sim.url, CALLER));
+      expect(code).toBe(1);
+      const report = JSON.parse(stdout) as AuditReport;
+      expect(report.summary).toMatchObject({ PASS: 2, FAIL: 1, ERROR: 0 });
+      expect(report.accounts.every((a) => a.ouId === undefined)).toBe(true);
+      expect(report.run.notes).toEqual([expect.stringMatching(/^The OU is shown for 0 of the 1 accounts needing attention: look-ups failed \(AccessDeniedException: /)]);
+    });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The scheduled run, as the Lambda makes it: take the run lock → audit → enrich (OUs) → archive
+ * the report and read the previous one → compare → build the alert document → deliver → move the
+ * latest-report pointer → release the lock. Each arrow is a step with its own file; this file
+ * only orders them and carries their data.
+ *
+ * Failures, and why this order:
+ * - a failed publish fails the run (retries and the failure destination see it); the report is
+ *   archived already, and the pointer is not moved, so the next run (or the retry) compares
+ *   against the same previous report and sends the same changes again;
+ * - a failed archive write does not lose the alert: the message is still published (it says the
+ *   report could not be archived), then the run fails;
+ * - a missing or unreadable previous report means a first run: every failing account is sent.
+ * Delivery is therefore at least once: a retried run may repeat a message, never drop one.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ChangeKind } from '../alerts/changes';
+import { buildAlertDocument, type ReportPointer } from '../alerts/document';
+import type { AlertKind, AlertPlan } from '../alerts/plan';
+import { enrichOus, ouLookupBudgetMs } from '../audit/enrich-ous';
+import { runAudit } from '../audit/run-audit';
+import type { Logger } from '../audit/run-types';
+import { ReportArchive } from '../aws/archive';
+import type { AwsClients } from '../aws/clients';
+import { RunLock } from '../aws/run-lock';
+import type { PublishResult } from '../channels/sns';
+import { snsParts } from '../channels/sns-parts';
+import type { AlertConfig, AuditConfig } from '../config';
+import type { AuditReport, Summary } from '../report-format';
+import { ALERT_ENV } from '../settings';
+import { archiveFailure, archiveReport } from './archive-report';
+import { compareWithPrevious } from './compare';
+import { deliverAlert } from './deliver';
+import { takeRunLock, type SkippedRun } from './lock';
+
+export interface HandlerResult {
+  runId: string;
+  summary: Summary;
+  publish: PublishResult;
+  deadlineReached: boolean;
+  alert: { kind: AlertKind; sent: boolean; reason: string; counts: Record<ChangeKind, number> };
+  /** `s3://…` of the archived report, when archived. */
+  reportUri?: string;
+}
+
+export interface ScheduledRunDeps {
+  clients: AwsClients;
+  /** The stack's bucket client (reports, pointer, run lock), when there is a bucket. */
+  s3?: S3Client;
+  /** The run lock's object key; without it the run takes no lock. */
+  lockKey?: string;
+  /** Who holds the lock (the invocation's request id). */
+  owner: string;
+  /** What the invocation has left, in milliseconds, read when asked. */
+  remainingMs: () => number;
+  /** The bucket's region (the function's own). */
+  bucketRegion: string;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Time kept back from the Lambda's remaining time to build the report and publish it. */
+export function reserveMs(remainingMs: number): number {
+  // 10% (10 s to 60 s), but never more than half of what is left, so a short timeout still audits.
+  return Math.min(60_000, Math.max(10_000, Math.round(remainingMs * 0.1)), Math.floor(remainingMs / 2));
+}
+
+export async function scheduledRun(config: AuditConfig, alerts: AlertConfig, deps: ScheduledRunDeps): Promise<HandlerResult | SkippedRun> {
+  const remaining = deps.remainingMs();
+  const deadline = Date.now() + remaining - reserveMs(remaining);
+  const lock = deps.s3 && alerts.reportBucket && deps.lockKey ? new RunLock(deps.s3, alerts.reportBucket, deps.lockKey) : undefined;
+  // Held until this invocation's own end at the latest: a run killed at its timeout leaves a lock the next run may take over.
+  const held = lock ? await takeRunLock(lock, deps.owner, new Date(Date.now() + remaining), deps.log) : undefined;
+  if (held && 'skipped' in held) return held;
+  try {
+    return await auditAndAlert(config, alerts, deps, deadline);
+  } finally {
+    const released = await held?.release();
+    if (released && !released.released) deps.log.warn('run lock not released', { reason: released.reason });
+  }
+}
+
+async function auditAndAlert(config: AuditConfig, alerts: AlertConfig, deps: ScheduledRunDeps, deadline: number): Promise<HandlerResult> {
+  const { clients, log } = deps;
+  const audited = await runAudit(config, { clients, deadline, log });
+  logAttention(audited, log);
+  const report = await enrichOus(audited, { organizations: clients.organizations(config.region), budgetMs: ouLookupBudgetMs(deps.remainingMs()), log });
+  const archive = deps.s3 && alerts.reportBucket ? new ReportArchive(deps.s3, alerts.reportBucket, alerts.reportPrefix, { region: deps.bucketRegion, partition: report.run.partition }) : undefined;
+  const { location, previous, failure } = await archiveReport(archive, report, log, `no report archive configured (${ALERT_ENV.reportBucket} is not set)`);
+  const plan = compareWithPrevious(report, previous, { mode: alerts.mode, reminderDays: alerts.reminderDays, publishOnPass: config.publishOnPass }, deps.now(), log);
+  // What the alert says, decided once; the channels that ride SNS render it into one publish.
+  const doc = buildAlertDocument(report, plan, { location });
+  // A failed publish throws here: the pointer stays on the previous report, so nothing is lost.
+  const publish = await deliverAlert(doc, { clients, topicArn: config.topicArn as string, parts: snsParts({ chatbot: alerts.chatbot }) });
+  if (archive && !failure) {
+    await archive.writeLatest({ runId: report.run.id, reportKey: archive.reportKey(report), finishedAt: report.run.finishedAt, lastReminderAt: plan.lastReminderAt });
+  }
+  log.info('audit finished', { runId: report.run.id, summary: report.summary, durationMs: report.run.durationMs, deadlineReached: report.run.deadlineReached, publish });
+  if (archive && failure) throw archiveFailure(archive, report, failure, publish.published);
+  return resultOf(report, plan, publish, location);
+}
+
+/** Every account needing attention, and every run error, in the log (where alarms and searches look). */
+function logAttention(report: AuditReport, log: Logger): void {
+  for (const a of report.accounts) {
+    if (a.status === 'FAIL' || a.status === 'ERROR') {
+      log.warn('account needs attention', { accountId: a.accountId, accountName: a.accountName, status: a.status, reasons: a.reasons.map((r) => r.code) });
+    }
+  }
+  for (const e of report.run.errors) log.error('run error', { code: e.code, message: e.message });
+}
+
+function resultOf(report: AuditReport, plan: AlertPlan, publish: PublishResult, location: ReportPointer | undefined): HandlerResult {
+  return {
+    runId: report.run.id,
+    summary: report.summary,
+    publish,
+    deadlineReached: report.run.deadlineReached,
+    alert: { kind: plan.kind, sent: publish.published, reason: plan.reason, counts: plan.counts },
+    ...(location && 'uri' in location ? { reportUri: location.uri } : {}),
+  };
+}
