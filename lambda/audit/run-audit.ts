@@ -30,7 +30,21 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/**
+ * The report, and the run's credentials for the steps after it that act in each account
+ * (Security Hub findings are imported from the finding's own account): the roles assumed for the
+ * audit are reused, not assumed again.
+ */
+export interface AuditSession {
+  report: AuditReport;
+  credentials: AccountCredentials;
+}
+
 export async function runAudit(config: AuditConfig, options: RunOptions = {}): Promise<AuditReport> {
+  return (await runAuditSession(config, options)).report;
+}
+
+export async function runAuditSession(config: AuditConfig, options: RunOptions = {}): Promise<AuditSession> {
   const started = Date.now();
   const clients = options.clients ?? clientsFor(config);
   const deadline = startDeadline(options.deadline, started);
@@ -57,7 +71,8 @@ export async function runAudit(config: AuditConfig, options: RunOptions = {}): P
     const audits = auditAccounts({ config, clients, credentials, orgTrails, listings, scope, ouMembers, callerAccountId: caller.accountId, signal, deadlineReached: deadline.reached, log, onDone: progress });
     const listing = await listAccounts({ org, config, callerAccountId: caller.accountId, listed, signal, deadlineReached: deadline.reached, onAccount: audits.audit, onPage: () => progress(audits.done()) });
     const accounts = await audits.reports();
-    return assembleReport({ config, runId, caller, startedAt: started, finishedAt: Date.now(), listing, accounts, deadlineReached: signal.aborted });
+    const report = assembleReport({ config, runId, caller, startedAt: started, finishedAt: Date.now(), listing, accounts, deadlineReached: signal.aborted });
+    return { report, credentials };
   } finally {
     restoreRetries();
     deadline.stop();
