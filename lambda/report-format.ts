@@ -58,9 +58,27 @@ export interface AccountReport extends AccountVerdict {
   ouId?: string;
   /** That OU's name, when known. */
   ouName?: string;
+  /**
+   * The exemption in force for this account, when one is: the verdict above stays the real one;
+   * an exempt FAIL or ERROR is not alerted as failing and does not make the CLI exit 1.
+   */
+  exemption?: AccountExemption;
   /** `own-credentials` for the account the run is in, `assumed-role` otherwise. */
   auditedWith?: 'own-credentials' | 'assumed-role';
   durationMs?: number;
+}
+
+/** An exemption as an account carries it (the configured exemption, docs/deploy.md "Exemptions"). */
+export interface AccountExemption {
+  /** Stable id of the exemption. */
+  id: string;
+  reason: string;
+  owner: string;
+  /** Last day in force, `YYYY-MM-DD` (UTC). */
+  expires: string;
+  ticket?: string;
+  /** How it applies: `account` (listed by id) or the OU id it applies through. */
+  via: string;
 }
 
 export function summarize(accounts: AccountReport[], runErrors: number): Summary {
