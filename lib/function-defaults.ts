@@ -95,6 +95,23 @@ export interface HouseNodejsFunctionProps {
   readonly retryAttempts?: number;
   readonly maxEventAge?: Duration;
   readonly onFailure?: lambda.IDestination;
+  /** Files written into the asset beside the bundle: name (`[a-z0-9-]+.json`) → content. */
+  readonly assetFiles?: Record<string, string>;
+}
+
+/**
+ * The commands that write `files` into the bundle's output directory. The content travels as
+ * base64 in the command (only `A–Z a–z 0–9 + / =`), so no configured text ever reaches a shell
+ * unquoted; the directory is single-quoted, and the names are checked.
+ */
+export function assetFileCommands(outputDir: string, files: Record<string, string>): string[] {
+  return Object.entries(files).map(([name, content]) => {
+    if (!/^[a-z0-9-]+\.json$/.test(name)) throw new Error(`asset file name ${JSON.stringify(name)}: expected lowercase letters, digits and dashes, ending .json`);
+    if (outputDir.includes("'")) throw new Error(`bundling output directory ${JSON.stringify(outputDir)} contains a single quote`);
+    const target = `${outputDir}/${name}`;
+    const b64 = Buffer.from(content, 'utf8').toString('base64');
+    return `node -e "require('fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))" '${target}' ${b64}`;
+  });
 }
 
 export class HouseNodejsFunction extends Construct {
@@ -115,7 +132,16 @@ export class HouseNodejsFunction extends Construct {
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      bundling: BUNDLING,
+      bundling: props.assetFiles
+        ? {
+            ...BUNDLING,
+            commandHooks: {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (_input: string, output: string) => assetFileCommands(output, props.assetFiles ?? {}),
+            },
+          }
+        : BUNDLING,
       functionName: props.functionName,
       description: props.description,
       memorySize: props.memorySize,
