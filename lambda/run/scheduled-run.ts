@@ -28,7 +28,7 @@ import { snsParts } from '../channels/sns-parts';
 import type { AlertConfig, AuditConfig } from '../config';
 import type { AuditReport, Summary } from '../report-format';
 import { ALERT_ENV } from '../settings';
-import { archiveFailure, archiveReport } from './archive-report';
+import { archiveFailure, readPreviousReport, writeReport } from './archive-report';
 import { compareWithPrevious } from './compare';
 import { deliverAlert } from './deliver';
 import { takeRunLock, type SkippedRun } from './lock';
@@ -84,9 +84,13 @@ async function auditAndAlert(config: AuditConfig, alerts: AlertConfig, deps: Sch
   const { clients, log } = deps;
   const audited = await runAudit(config, { clients, deadline, log });
   logAttention(audited, log);
-  const report = await enrichOus(audited, { organizations: clients.organizations(config.region), budgetMs: ouLookupBudgetMs(deps.remainingMs()), log });
-  const archive = deps.s3 && alerts.reportBucket ? new ReportArchive(deps.s3, alerts.reportBucket, alerts.reportPrefix, { region: deps.bucketRegion, partition: report.run.partition }) : undefined;
-  const { location, previous, failure } = await archiveReport(archive, report, log, `no report archive configured (${ALERT_ENV.reportBucket} is not set)`);
+  const archive = deps.s3 && alerts.reportBucket ? new ReportArchive(deps.s3, alerts.reportBucket, alerts.reportPrefix, { region: deps.bucketRegion, partition: audited.run.partition }) : undefined;
+  // Independent reads: the OUs from Organizations, the previous report from S3.
+  const [report, previous] = await Promise.all([
+    enrichOus(audited, { organizations: clients.organizations(config.region), budgetMs: ouLookupBudgetMs(deps.remainingMs()), log }),
+    readPreviousReport(archive, log, `no report archive configured (${ALERT_ENV.reportBucket} is not set)`),
+  ]);
+  const { location, failure } = await writeReport(archive, report, log);
   const plan = compareWithPrevious(report, previous, { mode: alerts.mode, reminderDays: alerts.reminderDays, publishOnPass: config.publishOnPass }, deps.now(), log);
   // What the alert says, decided once; the channels that ride SNS render it into one publish.
   const doc = buildAlertDocument(report, plan, { location });

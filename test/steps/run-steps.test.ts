@@ -5,7 +5,7 @@ import type { RunLock } from '../../lambda/aws/run-lock';
 import { buildAlertDocument } from '../../lambda/alerts/document';
 import { everyRunPlan } from '../../lambda/alerts/plan';
 import { snsParts } from '../../lambda/channels/sns-parts';
-import { archiveFailure, archiveReport } from '../../lambda/run/archive-report';
+import { archiveFailure, readPreviousReport, writeReport } from '../../lambda/run/archive-report';
 import { compareWithPrevious } from '../../lambda/run/compare';
 import { deliverAlert } from '../../lambda/run/deliver';
 import { takeRunLock } from '../../lambda/run/lock';
@@ -30,37 +30,38 @@ function fakeArchive(behaviour: { put?: () => Promise<unknown>; previous?: () =>
   } as unknown as ReportArchive;
 }
 
-describe('archive: write this report, read the previous one', () => {
-  test('both at once; the location and the previous state come back, no failure', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const slow = async <T>(v: T) => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 20));
-      inFlight--;
-      return v;
-    };
+describe('archive: read the previous report, write this one', () => {
+  test('the previous state comes back as the archive gives it, and is logged', async () => {
     const { log, lines } = recording();
-    const out = await archiveReport(fakeArchive({ put: () => slow({ uri: 's3://reports-bucket/k' }), previous: () => slow({ ok: false, missing: true, reason: 'nothing there' }) }), failing, log, 'unused');
-    expect(most).toBe(2);
-    expect(out).toEqual({ location: { uri: 's3://reports-bucket/k' }, previous: { ok: false, missing: true, reason: 'nothing there' } });
+    const previous = await readPreviousReport(fakeArchive({ previous: async () => ({ ok: false, missing: true, reason: 'nothing there' }) }), log, 'unused');
+    expect(previous).toEqual({ ok: false, missing: true, reason: 'nothing there' });
     expect(lines).toEqual(['info no previous report: this run is a first run']);
+    const unreadable = await readPreviousReport(fakeArchive({ previous: async () => ({ ok: false, missing: false, reason: 'unreadable' }) }), log, 'unused');
+    expect(unreadable).toEqual({ ok: false, missing: false, reason: 'unreadable' });
+    expect(lines.at(-1)).toBe('warn previous report unreadable: this run is a first run');
   });
 
-  test('a failed write is returned, not thrown; the location says why; the previous report is still read', async () => {
+  test('the write gives the location, no failure', async () => {
+    const { log, lines } = recording();
+    expect(await writeReport(fakeArchive({ put: async () => ({ uri: 's3://reports-bucket/k' }) }), failing, log)).toEqual({ location: { uri: 's3://reports-bucket/k' } });
+    expect(lines).toEqual([]);
+  });
+
+  test('a failed write is returned, not thrown; the location says why', async () => {
     const { log, lines } = recording();
     const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
-    const out = await archiveReport(fakeArchive({ put: async () => Promise.reject(denied), previous: async () => ({ ok: false, missing: false, reason: 'unreadable' }) }), failing, log, 'unused');
+    const out = await writeReport(fakeArchive({ put: async () => Promise.reject(denied) }), failing, log);
     expect(out.failure).toBe(denied);
     expect(out.location).toEqual({ unavailable: `s3://reports-bucket/reports/${failing.run.id}.json could not be written: AccessDenied` });
-    expect(lines).toEqual(['error report not archived', 'warn previous report unreadable: this run is a first run']);
+    expect(lines).toEqual(['error report not archived']);
     const error = archiveFailure(fakeArchive({}), failing, denied, true);
     expect(error.message).toBe(`The report of run ${failing.run.id} could not be archived to s3://reports-bucket/reports/${failing.run.id}.json (AccessDenied: Access Denied); the alert was published, and the next run compares against the last archived report.`);
   });
 
-  test('without an archive: a first run, with the reason given', async () => {
+  test('without an archive: a first run, with the reason given; nothing written', async () => {
     const { log } = recording();
-    expect(await archiveReport(undefined, failing, log, 'no archive configured')).toEqual({ previous: { ok: false, missing: true, reason: 'no archive configured' } });
+    expect(await readPreviousReport(undefined, log, 'no archive configured')).toEqual({ ok: false, missing: true, reason: 'no archive configured' });
+    expect(await writeReport(undefined, failing, log)).toEqual({});
   });
 });
 
