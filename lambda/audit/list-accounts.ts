@@ -35,6 +35,8 @@ export async function listAccounts(input: ListAccountsInput): Promise<AccountLis
   const { listed } = input;
   const out: AccountListing = { organization: { available: true }, pages: 0, errors: [], notes: [] };
   const hand = (account: OrgAccount) => {
+    // A page that lands after the listing ended (the deadline won the race) is not in this report, as the error says.
+    if (listed.complete) return;
     if (listed.add(account.id)) input.onAccount(account);
     else out.notes.push(`Organizations listed account ${account.id} more than once; it is reported once.`);
   };
@@ -91,7 +93,11 @@ function checkListing(input: ListAccountsInput, out: AccountListing): void {
     });
   }
   for (const id of input.config.accounts ?? []) {
-    if (!listed.has(id) && out.organization.available && !out.errors.some((r) => r.code === 'LISTING_INCOMPLETE' || r.code === 'EMPTY_LISTING')) {
+    if (listed.has(id)) continue;
+    if (!out.organization.available) {
+      // Without the organization only the caller is audited: a selected account must not vanish quietly.
+      out.errors.push({ code: 'ACCOUNT_NOT_FOUND', message: `Account ${id} was selected by configuration but could not be audited: ${out.organization.reason}.` });
+    } else if (!out.errors.some((r) => r.code === 'LISTING_INCOMPLETE' || r.code === 'EMPTY_LISTING')) {
       out.errors.push({ code: 'ACCOUNT_NOT_FOUND', message: `Account ${id} was selected by configuration but is not in the organization.` });
     }
   }

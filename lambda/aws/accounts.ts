@@ -50,7 +50,7 @@ function pageTokens(call: string, maxPages = MAX_PAGES) {
     }
     const first = seen.get(token);
     if (first !== undefined) {
-      throw new RepeatedPageTokenError(`${call} page ${page} returned the NextToken that page ${first} returned; following it would list the same pages forever, so the listing stopped after ${page} page(s)`);
+      throw new RepeatedPageTokenError(`${call} page ${page} returned the NextToken that page ${first} returned; following it would list the same pages forever, so the listing stopped`);
     }
     seen.set(token, page);
     return token;
@@ -97,14 +97,20 @@ export async function accountsUnderOus(client: OrganizationsClient, ouIds: strin
     await Promise.all(
       level.map(async (ou) => {
         for await (const id of paginate((NextToken) => client.send(new ListAccountsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }), 'Accounts', `ListAccountsForParent ${ou}`)) {
-          if (typeof id?.Id === 'string') members.set(id.Id, ou);
+          if (typeof id?.Id !== 'string' || !/^\d{12}$/.test(id.Id)) {
+            throw Object.assign(new Error(`ListAccountsForParent ${ou} listed an account whose Id is not 12 digits (${JSON.stringify(String(id?.Id)).slice(0, 40)})`), { name: 'MalformedResponse' });
+          }
+          members.set(id.Id, ou);
         }
         for await (const child of paginate(
           (NextToken) => client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: ou, NextToken }), { abortSignal }),
           'OrganizationalUnits',
           `ListOrganizationalUnitsForParent ${ou}`,
         )) {
-          if (typeof child?.Id === 'string' && !seen.has(child.Id)) {
+          if (typeof child?.Id !== 'string' || !/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/.test(child.Id)) {
+            throw Object.assign(new Error(`ListOrganizationalUnitsForParent ${ou} listed an OU whose Id is not an OU id (${JSON.stringify(String(child?.Id)).slice(0, 80)})`), { name: 'MalformedResponse' });
+          }
+          if (!seen.has(child.Id)) {
             seen.add(child.Id);
             queue.push(child.Id);
           }

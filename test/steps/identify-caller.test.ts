@@ -47,24 +47,23 @@ test.each<[string, Record<string, string>]>([
 
 test('an Arn that is not an ARN is refused, naming the value (never a partition guessed from it)', async () => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'not-an-arn' });
-  await expect(identifyCaller(client, 'us-east-1', live())).rejects.toThrow('GetCallerIdentity returned Arn "not-an-arn", which is not an ARN');
+  await expect(identifyCaller(client, 'us-east-1', live())).rejects.toThrow('GetCallerIdentity returned Arn "not-an-arn", which is not an IAM or STS ARN');
 });
 
-// Known gap (see the step-tests report): partitionOf throws a MalformedResponseError, not a
-// RunError, so the CLI (cli.ts rethrows anything else) prints a stack trace instead of the message.
-test.failing('an Arn that is not an ARN fails the run as a RunError, like a missing Arn', async () => {
+// A malformed Arn is a RunError (the CLI prints its message), never an unexpected error with a stack.
+test('an Arn that is not an ARN fails the run as a RunError, like a missing Arn', async () => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'not-an-arn' });
   await expect(identifyCaller(client, 'us-east-1', live())).rejects.toBeInstanceOf(RunError);
 });
 
-// Known gap: Account is not checked against the 12-digit pattern, nor against the account in the
-// Arn; it becomes ownAccountId and the standalone account audited when there is no organization.
-test.failing('an Account that is not 12 digits is refused as malformed', async () => {
+// Account becomes the run's own account (and the one audited without an organization): it must be
+// 12 digits and the Arn's own.
+test('an Account that is not 12 digits is refused as malformed', async () => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: '1111; rm -rf', Arn: 'arn:aws:iam::111111111111:user/t' });
   await expect(identifyCaller(client, 'us-east-1', live())).rejects.toBeInstanceOf(RunError);
 });
 
-test.failing('an Account that differs from the account in the Arn is refused as malformed', async () => {
+test('an Account that differs from the account in the Arn is refused as malformed', async () => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: '222222222222', Arn: 'arn:aws:iam::111111111111:user/t' });
   await expect(identifyCaller(client, 'us-east-1', live())).rejects.toBeInstanceOf(RunError);
 });
