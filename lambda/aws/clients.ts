@@ -24,6 +24,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AuditConfig } from '../config';
 import { DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
+import { type SecurityHubApi, SecurityHubWire } from './security-hub';
 import { AssumeRoleWire, CloudTrailWire, cloudTrailOperation } from './wire';
 
 export interface ClientOptions {
@@ -77,6 +78,7 @@ export class AwsClients {
   private readonly cloudTrailWires = new Map<string, CloudTrailWire>();
   private readonly assumeRoleWires = new Map<string, AssumeRoleWire>();
   private readonly retryStrategies = new Map<string, DeadlineRetryStrategy>();
+  private readonly securityHubs = new Map<string, SecurityHubWire>();
   private bounds: RetryBounds;
 
   constructor(private readonly options: ClientOptions) {
@@ -199,6 +201,21 @@ export class AwsClients {
 
   sns(region: string): SNSClient {
     return new SNSClient(this.common('sns', region));
+  }
+
+  /**
+   * Security Hub in `region`, acting as one account (`credentials` undefined: the run's own):
+   * BatchImportFindings, signed and sent over the shared pool with the service's retry strategy
+   * (aws/security-hub.ts says why not through the SDK client).
+   */
+  securityHub(region: string, credentials?: AwsCredentialIdentity): SecurityHubApi {
+    let wire = this.securityHubs.get(region);
+    if (!wire) {
+      const ownCredentials = this.options.credentials ?? this.ownCredentials(region);
+      wire = new SecurityHubWire(this.handler, { region, endpoint: this.options.endpoint, ownCredentials, retryStrategy: this.retryStrategy('securityhub', region) });
+      this.securityHubs.set(region, wire);
+    }
+    return wire.as(credentials);
   }
 
   /** Closes the shared connection pool (the clients must not be used afterwards). */
