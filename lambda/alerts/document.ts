@@ -63,6 +63,8 @@ export interface AlertDocument {
   /** Listed accounts a channel left out for room (`firstAccounts`), and how many of those are resolved. */
   omittedAccounts: number;
   omittedResolved: number;
+  /** The alert route this document is the slice for (lambda/channels/routes.ts); absent on the central topic's. */
+  route?: string;
 }
 
 export function buildAlertDocument(report: AuditReport, plan: AlertPlan, options: { location?: ReportPointer } = {}): AlertDocument {
@@ -112,7 +114,7 @@ export function buildSubject(report: Pick<AuditReport, 'summary'>): string {
 }
 
 /** The subject for a plan: the counts that changed first (changes and reminders), else the totals. */
-export function subjectFor(report: Pick<AuditReport, 'summary'>, plan: AlertPlan): string {
+export function subjectFor(report: Pick<AuditReport, 'summary'>, plan: Pick<AlertPlan, 'kind' | 'counts'> & { comparison: Pick<AlertPlan['comparison'], 'newRunErrors'> }): string {
   if (plan.kind === 'every-run' || plan.kind === 'first-run') return buildSubject(report);
   const c = plan.counts;
   const s = report.summary;

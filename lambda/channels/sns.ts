@@ -16,6 +16,7 @@ import { CHANGE_KINDS } from '../alerts/changes';
 import { firstAccounts, type AlertDocument } from '../alerts/document';
 import type { AlertKind } from '../alerts/plan';
 import type { JsonMessage, MessageAttributes } from '../aws/sns';
+import { PATTERNS } from '../settings';
 
 /** SNS allows 262,144 bytes for the message and its attributes; keep room for the attributes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024 - 4 * 1024;
@@ -28,7 +29,14 @@ export const ATTRIBUTES = {
   kind: 'trailcheck.kind',
   change: 'trailcheck.change',
   status: 'trailcheck.status',
+  /** The alert route the message is for (lambda/channels/routes.ts); absent on the central topic. */
+  route: 'trailcheck.route',
+  /** The OUs (or root) the listed accounts sit in directly. */
+  ous: 'trailcheck.ous',
 } as const;
+
+/** SNS takes at most 10 message attributes per message. */
+export const MAX_ATTRIBUTES = 10;
 
 /** A channel that rides in the one publish: its body, under its SNS protocol key. */
 export interface SnsPart {
@@ -111,7 +119,9 @@ export function toSubject(s: string): string {
 /**
  * Attributes for filter policies: the FAIL and ERROR (+ run error) totals (numbers), the kind of
  * message, and the change kinds and statuses of the accounts it lists (string arrays, so a policy
- * such as `{"trailcheck.change": ["new-fail", "new-error"]}` matches a message listing any of them).
+ * such as `{"trailcheck.change": ["new-fail", "new-error"]}` matches a message listing any of them);
+ * on a route's topic the route's name; and the OU ids the listed accounts sit in directly. At
+ * most 7 of SNS's 10.
  */
 export function messageAttributes(doc: AlertDocument): MessageAttributes {
   const attrs: MessageAttributes = {
@@ -125,6 +135,10 @@ export function messageAttributes(doc: AlertDocument): MessageAttributes {
   const statuses = (['ERROR', 'FAIL', 'PASS'] as const).filter((s) => listed.some((a) => a.status === s));
   if (changes.length) attrs[ATTRIBUTES.change] = { DataType: 'String.Array', StringValue: JSON.stringify(changes) };
   if (statuses.length) attrs[ATTRIBUTES.status] = { DataType: 'String.Array', StringValue: JSON.stringify(statuses) };
+  if (doc.route) attrs[ATTRIBUTES.route] = { DataType: 'String', StringValue: doc.route };
+  // Ids only, as Organizations spells them (a malformed one is left out, never passed on to a filter).
+  const ous = [...new Set(listed.flatMap((a) => (a.ouId && (PATTERNS.ouId.test(a.ouId) || PATTERNS.rootId.test(a.ouId)) ? [a.ouId] : [])))].sort();
+  if (ous.length) attrs[ATTRIBUTES.ous] = { DataType: 'String.Array', StringValue: JSON.stringify(ous) };
   return attrs;
 }
 
