@@ -120,8 +120,9 @@ function expiry(v: unknown, key: string, opts: ParseExemptionsOptions): string {
     throw new ConfigError(`${key}: expected a calendar date YYYY-MM-DD (UTC) such as 2026-06-30, got ${shown(v)}`);
   }
   const date = v as string;
-  const latest = new Date(Date.UTC(opts.now.getUTCFullYear(), opts.now.getUTCMonth(), opts.now.getUTCDate()) + opts.maxDays * DAY_MS).toISOString().slice(0, 10);
-  if (date > latest) throw new ConfigError(`${key}: ${date} is more than ${opts.maxDays} days from now (exemptionMaxDays); expected ${latest} or earlier: renew the exemption when it is due instead`);
+  const latestMs = Date.UTC(opts.now.getUTCFullYear(), opts.now.getUTCMonth(), opts.now.getUTCDate()) + opts.maxDays * DAY_MS;
+  const latest = Number.isFinite(new Date(latestMs).getTime()) ? new Date(latestMs).toISOString().slice(0, 10) : '9999-12-31';
+  if (end > latestMs) throw new ConfigError(`${key}: ${date} is more than ${opts.maxDays} days from now (exemptionMaxDays); expected ${latest} or earlier: renew the exemption when it is due instead`);
   if (opts.atSynth && !inForce(date, opts.now)) {
     throw new ConfigError(`${key}: ${date} is in the past (the exemption has expired); renew it with a later date (at most ${latest}) or remove it`);
   }

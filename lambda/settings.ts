@@ -126,6 +126,20 @@ export const AUDIT_SETTINGS = {
     deploy: 'when-set',
     help: 'cap on AssumeRole calls per second',
   }),
+  exemptionWarningDays: setting(whole(0, 365), {
+    default: 14,
+    env: 'TRAILCHECK_EXEMPTION_WARNING_DAYS',
+    flag: '--exemption-warning-days N',
+    deploy: 'when-set',
+    help: 'an exemption ending within this many days is named in the alert (docs/deploy.md "Exemptions")',
+  }),
+  exemptionMaxDays: setting(whole(1, 3650), {
+    default: 365,
+    env: 'TRAILCHECK_EXEMPTION_MAX_DAYS',
+    flag: '--exemption-max-days N',
+    deploy: 'when-set',
+    help: 'the furthest expiry an exemption may have, in days from now',
+  }),
 };
 
 /** What the alerts say and when (the function; the CLI publishes every run unless told otherwise). */

@@ -18,7 +18,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError as TrailcheckConfigError, defaultOf, defaultsOf, fail, type Values } from '../lambda/setting-kinds';
-import { checkAuditSettings, PATTERNS } from '../lambda/settings';
+import { AUDIT_SETTINGS, checkAuditSettings, PATTERNS } from '../lambda/settings';
+import { exemptionsForRuntime, parseExemptions, type Exemption, type ParseExemptionsOptions } from '../lambda/exemptions';
 import { DEPLOY_SETTINGS, MAX_HEARTBEAT_HOURS } from './deploy-settings';
 import { parseSchedule } from './schedule';
 
@@ -99,8 +100,8 @@ export function loadConfig(context: { tryGetContext(key: string): unknown; getAl
   return parseConfig({ values, sources });
 }
 
-/** Validates merged settings. Throws TrailcheckConfigError naming the first bad key. */
-export function parseConfig(input: ConfigInput | Record<string, unknown>): TrailcheckConfig {
+/** Validates merged settings. Throws TrailcheckConfigError naming the first bad key. `now`: the clock exemptions' expiries are checked against. */
+export function parseConfig(input: ConfigInput | Record<string, unknown>, options: { now?: Date } = {}): TrailcheckConfig {
   const given = Object.hasOwn(input, 'values') && isPlainObject(input.values) ? (input as ConfigInput) : { values: input as Record<string, unknown>, sources: {} };
   // Own keys only, in null-prototype maps: nothing is read from Object.prototype (a "constructor" or "toString" setting is unknown, not a function).
   const values = ownEntries(given.values);
@@ -134,6 +135,8 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
     const [given, missing] = c.chatbotSlackWorkspaceId ? ['chatbotSlackWorkspaceId', 'chatbotSlackChannelId'] : ['chatbotSlackChannelId', 'chatbotSlackWorkspaceId'];
     throw new TrailcheckConfigError(`${key(missing)}: required when ${key(given)} is set (AWS Chatbot posts to one channel of one workspace); expected ${missing === 'chatbotSlackChannelId' ? 'a Slack channel id such as C0123ABCD' : 'a Slack workspace id such as T0123ABCD'}`);
   }
+  // Exemptions' expiries, against the clock and the configured maximum: a past expiry is an error here.
+  const exemptions = checkExemptions(c.exemptions, key('exemptions'), where('exemptions'), { now: options.now ?? new Date(), maxDays: c.exemptionMaxDays ?? AUDIT_SETTINGS.exemptionMaxDays.default, atSynth: true });
   if (alertMode === 'every-run' && values.reminderDays !== undefined && reminderDays > 0) {
     throw new TrailcheckConfigError(`${key('reminderDays')}${where('reminderDays')} is set but ${key('alertMode')} is "every-run", which already repeats every failing account each run; remove ${key('reminderDays')} or set ${key('alertMode')} to "changes"`);
   }
@@ -214,7 +217,16 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Trail
     }
   }
 
-  return { ...c, managementRoleStack, heartbeatHours };
+  return { ...c, exemptions, managementRoleStack, heartbeatHours };
+}
+
+function checkExemptions(list: Exemption[], name: string, source: string, opts: ParseExemptionsOptions): Exemption[] {
+  try {
+    return parseExemptions(exemptionsForRuntime(list), name, opts);
+  } catch (err) {
+    if (!source || !(err instanceof Error)) throw err;
+    throw new TrailcheckConfigError(`${err.message}${source}`);
+  }
 }
 
 function asObject(key: string, v: unknown, source: string): Record<string, unknown> {

@@ -4,8 +4,9 @@
  * `deploy`, under its deployment key. lib/config.ts reads and validates them all at synth;
  * lib/function-env.ts turns the function's back into its environment variables.
  */
-import { bool, fail, list, oneOf, pattern, setting, whole, type Kind, type Settings } from '../lambda/setting-kinds';
+import { bool, ConfigError, fail, list, oneOf, pattern, setting, whole, type Kind, type Settings } from '../lambda/setting-kinds';
 import { ALERT_SETTINGS, AUDIT_SETTINGS, PATTERNS, ROLE_NAME } from '../lambda/settings';
+import { parseExemptions, type Exemption } from '../lambda/exemptions';
 import { parseSchedule } from './schedule';
 
 /** CloudWatch Logs retention periods (days), as the API accepts them. */
@@ -57,6 +58,34 @@ const reservedConcurrency: Kind<boolean> = {
   text: String,
 };
 
+/**
+ * Exemptions (lambda/exemptions.ts), read here for their form; lib/config.ts checks their expiry
+ * against the clock and `exemptionMaxDays` (a past expiry is an error at synth). Errors name
+ * `trailcheck.exemptions[i].field`, with the source after them.
+ */
+const exemptions: Kind<Exemption[]> = {
+  read(v, _from, key) {
+    const base = key();
+    const name = base.replace(/ \(from .*\)$/, '');
+    const value = typeof v === 'string' ? jsonOf(v, base) : v;
+    try {
+      return parseExemptions(value, name, { now: new Date(0), maxDays: 3_000_000, atSynth: false });
+    } catch (err) {
+      if (name === base || !(err instanceof Error)) throw err;
+      throw new ConfigError(`${err.message}${base.slice(name.length)}`);
+    }
+  },
+  text: (v) => JSON.stringify(v),
+};
+
+function jsonOf(v: string, key: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return fail(key, 'a JSON list of exemptions (with -c), or a list in cdk.json or the config file', v);
+  }
+}
+
 /** Settings only the stack uses; the first keys are those the unknown-key message lists first. */
 const STACK_SETTINGS = {
   mode: setting(oneOf(['management', 'delegatedAdmin']), { default: 'management', help: 'where the audit stack is deployed: the management account, or a delegated administrator' }),
@@ -100,6 +129,11 @@ const STACK_SETTINGS = {
     help: 'AWS Chatbot: the Slack channel id, C…',
   }),
   slackWebhook: setting(bool, { default: false, help: 'deploy the Slack incoming-webhook forwarder and the secret that holds the webhook URL' }),
+  exemptions: setting(exemptions, {
+    default: [],
+    emptyAllowed: true,
+    help: 'accounts or OUs whose failing verdict is accepted until an expiry, with a reason and an owner (docs/deploy.md "Exemptions")',
+  }),
 };
 
 /** The function's settings the deployment sets, under their deployment keys; `when-set` ones without a default (the function's applies). */

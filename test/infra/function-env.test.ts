@@ -27,6 +27,8 @@ describe('function environment', () => {
       maxAttempts: 3,
       assumeRolePerSecond: 20,
       transport: 'sdk',
+      exemptionWarningDays: 7,
+      exemptionMaxDays: 730,
     });
     const env = functionEnvironment(config, { topicArn: TOPIC, region: 'eu-west-1' });
     expect(Object.keys(env).sort()).toEqual(Object.values(ENV).sort());
@@ -46,6 +48,8 @@ describe('function environment', () => {
       maxAttempts: 3,
       assumeRolePerSecond: 20,
       transport: 'sdk',
+      exemptionWarningDays: 7,
+      exemptionMaxDays: 730,
     });
   });
 

@@ -111,6 +111,8 @@ describe('parseConfig: defaults and accepted forms', () => {
       maxAttempts: 5,
       assumeRolePerSecond: 100,
       transport: 'wire',
+      exemptionWarningDays: 14,
+      exemptionMaxDays: 365,
     });
   });
 

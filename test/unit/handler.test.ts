@@ -51,6 +51,8 @@ describe('configFromEnv', () => {
       TRAILCHECK_MAX_ATTEMPTS: '3',
       TRAILCHECK_ASSUME_ROLE_PER_SECOND: '20',
       TRAILCHECK_TRANSPORT: 'sdk',
+      TRAILCHECK_EXEMPTION_WARNING_DAYS: '7',
+      TRAILCHECK_EXEMPTION_MAX_DAYS: '730',
     });
     expect(c).toEqual({
       region: 'eu-west-1',
@@ -68,6 +70,8 @@ describe('configFromEnv', () => {
       maxAttempts: 3,
       assumeRolePerSecond: 20,
       transport: 'sdk',
+      exemptionWarningDays: 7,
+      exemptionMaxDays: 730,
     });
   });
 
