@@ -22,6 +22,8 @@ export interface Scenario {
   buckets?: string[];
   /** Secrets Manager secrets of the caller's account. */
   secrets?: ScenarioSecret[];
+  /** Security Hub (BatchImportFindings): enabled in every account and region unless listed here. */
+  securityHub?: ScenarioSecurityHub;
   faults?: ScenarioFault[];
   /** Per-call latency injected before answering (milliseconds). */
   latency?: ScenarioLatency;
@@ -127,7 +129,12 @@ export interface ScenarioSecret {
   region?: string;
 }
 
-export type ScenarioService = 'sts' | 'organizations' | 'cloudtrail' | 'sns' | 's3' | 'secretsmanager';
+export interface ScenarioSecurityHub {
+  /** Accounts where Security Hub is not enabled: their BatchImportFindings is `InvalidAccessException` (not subscribed). */
+  notEnabled?: string[];
+}
+
+export type ScenarioService = 'sts' | 'organizations' | 'cloudtrail' | 'sns' | 's3' | 'secretsmanager' | 'securityhub';
 
 export interface ScenarioFault {
   service: ScenarioService;

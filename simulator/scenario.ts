@@ -66,7 +66,7 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** CloudTrail trail names: 3–128 characters, letters, digits, `.`, `_`, `-`; start and end with a letter or digit. */
 export const TRAIL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,126})[A-Za-z0-9]$/;
 const SNS_TOPIC_ARN = /^arn:(aws|aws-us-gov|aws-cn):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-const SERVICES = ['sts', 'organizations', 'cloudtrail', 'sns', 's3', 'secretsmanager'];
+const SERVICES = ['sts', 'organizations', 'cloudtrail', 'sns', 's3', 'secretsmanager', 'securityhub'];
 /** S3 bucket names: 3–63 of lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
@@ -171,7 +171,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   const c = new Checker(source);
   if (!c.object(json, '(root)')) throw new ScenarioError(c.problems);
   const s = json;
-  c.known(s, '', ['partition', 'regions', 'organization', 'caller', 'accounts', 'topics', 'buckets', 'secrets', 'faults', 'latency', 'clockOffsetSeconds']);
+  c.known(s, '', ['partition', 'regions', 'organization', 'caller', 'accounts', 'topics', 'buckets', 'secrets', 'securityHub', 'faults', 'latency', 'clockOffsetSeconds']);
 
   c.oneOf(s.partition, 'partition', ['aws', 'aws-us-gov', 'aws-cn']);
 
@@ -430,6 +430,13 @@ export function parseScenario(json: unknown, source: string): Scenario {
         c.problem(`${p}.region`, `"${x.region}" is not one of the scenario's regions`);
       }
     });
+  }
+
+  // Security Hub
+  if (s.securityHub !== undefined && c.object(s.securityHub, 'securityHub')) {
+    c.known(s.securityHub, 'securityHub', ['notEnabled']);
+    const ids = s.securityHub.notEnabled;
+    if (ids !== undefined && c.array(ids, 'securityHub.notEnabled')) ids.forEach((id, i) => c.str(id, `securityHub.notEnabled[${i}]`, 'a 12-digit account id', /^\d{12}$/));
   }
 
   // Faults

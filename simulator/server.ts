@@ -18,6 +18,7 @@ import { cloudtrail } from './services/cloudtrail';
 import { organizations } from './services/organizations';
 import { s3 } from './services/s3';
 import { secretsmanager } from './services/secretsmanager';
+import { importedFindings, securityhub, type ImportedFinding } from './services/securityhub';
 import { sns } from './services/sns';
 import { requestTimeProblem, sigV4Problem } from './sigv4';
 import { parseRoleArn, sts } from './services/sts';
@@ -61,6 +62,8 @@ export interface Simulator {
   readonly port: number;
   /** Every successful SNS Publish, in order. */
   readonly published: PublishedMessage[];
+  /** Findings Security Hub holds (BatchImportFindings, upserted by Id and ProductArn); they survive `reset()`. */
+  readonly findings: ImportedFinding[];
   /** Every call received, in order of arrival. */
   readonly calls: CallRecord[];
   /** Number of calls received, optionally of one service and action. */
@@ -92,7 +95,7 @@ export interface StartOptions {
   clockOffsetSeconds?: number;
 }
 
-const SERVICES: Record<ScenarioService, ServiceDef> = { sts, sns, organizations, cloudtrail, s3, secretsmanager };
+const SERVICES: Record<ScenarioService, ServiceDef> = { sts, sns, organizations, cloudtrail, s3, secretsmanager, securityhub };
 /**
  * How far a request's X-Amz-Date may be from the service's clock: five minutes, as SigV4 documents,
  * but 15 for STS (its "Signature expired … - 15 min." answers) and S3 (`MaxAllowedSkewMilliseconds` 900000).
@@ -252,7 +255,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     let action: string;
     let params: QueryParams | JsonParams | RestRequest;
     try {
-      if (def.protocol === 'rest-xml') {
+      if (def.protocol === 'rest-xml' || def.protocol === 'rest-json') {
         const url = new URL(req.url ?? '/', 'http://simulator');
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -336,7 +339,7 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
           break;
         case 'error': {
           await sleep(latencyFor(rec));
-          const err = faultError(fault, def.protocol === 'json' ? 'json' : 'query');
+          const err = faultError(fault, def.protocol === 'json' || def.protocol === 'rest-json' ? 'json' : 'query');
           finish(rec, 'fault', err.status, err.code);
           sendError(res, def, def.protocol, err, requestId, req.method);
           return;
@@ -424,6 +427,9 @@ export async function startSimulator(scenario: Scenario, opts: StartOptions = {}
     url: `http://${urlHost}:${port}`,
     port,
     published: world.published,
+    get findings() {
+      return importedFindings(world);
+    },
     calls,
     get scenario() {
       return world.scenario;

@@ -67,4 +67,12 @@ export interface RestXmlService extends ServiceBase {
   renderError(err: AwsError, requestId: string): string;
 }
 
-export type ServiceDef = QueryService | JsonService | RestXmlService;
+/** A REST-JSON service (Security Hub): routed like REST-XML, answered and failed in JSON. */
+export interface RestJsonService extends ServiceBase {
+  protocol: 'rest-json';
+  route(req: RestRequest): string;
+  actions: Record<string, (ctx: CallContext, req: RestRequest) => unknown>;
+  describe(action: string, req: RestRequest): Record<string, unknown>;
+}
+
+export type ServiceDef = QueryService | JsonService | RestXmlService | RestJsonService;

@@ -72,7 +72,7 @@ describe('parseScenario', () => {
 
   test('faults and latency', () => {
     expect(problems((s) => (s.faults = [{ service: 'ec2', kind: 'error', code: 'X' }]))).toContain(
-      'bad.json: faults[0].service: expected one of "sts", "organizations", "cloudtrail", "sns", "s3", "secretsmanager", got "ec2"',
+      'bad.json: faults[0].service: expected one of "sts", "organizations", "cloudtrail", "sns", "s3", "secretsmanager", "securityhub", got "ec2"',
     );
     expect(problems((s) => (s.faults = [{ service: 'sts', kind: 'explode' }])).join('\n')).toContain('faults[0].kind: expected one of "error", "reset", "hang", "delay", "malformed", got "explode"');
     expect(problems((s) => (s.faults = [{ service: 'sts', kind: 'error' }])).join('\n')).toContain('faults[0].code: expected an AWS error code');

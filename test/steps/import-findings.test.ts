@@ -20,7 +20,7 @@ function fakeHub(behaviour: Record<string, (findings: readonly any[]) => Promise
         batchImportFindings: async (findings) => {
           const as = credentials?.accessKeyId;
           calls.push({ region, as, findings: [...findings] });
-          return (behaviour[findings[0].AwsAccountId] ?? ok)(findings);
+          return (behaviour[(findings[0] as { AwsAccountId: string }).AwsAccountId] ?? ok)(findings);
         },
       };
     },
