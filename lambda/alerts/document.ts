@@ -7,7 +7,7 @@
  */
 import type { ReportLocation } from '../aws/archive';
 import type { AlertMode } from '../config';
-import type { AccountReport, AuditReport, RunInfo, Summary } from '../report-format';
+import type { AccountExemption, AccountReport, AuditReport, ExemptionInForce, RunInfo, Summary } from '../report-format';
 import type { AccountStatus, Finding, TrailVerdict } from '../rule/types';
 import type { AccountChange, ChangeKind } from './changes';
 import type { AlertKind, AlertPlan } from './plan';
@@ -28,6 +28,22 @@ export interface AlertAccount extends Pick<AccountReport, 'accountId' | 'account
   previousStatus?: AccountStatus;
   /** The trails the verdict is about (the closest or qualifying trail, those the reasons name). */
   trails: AlertTrail[];
+  /** The exemption that covered it has expired: why it fails newly. */
+  exemptionExpired?: AccountExemption;
+  /** It was exempt in the previous report and is not now (expired, removed, or its OU could not be read). */
+  previousExemption?: AccountExemption;
+}
+
+/** What the alert says about exemptions (docs/alerts.md "Exemptions"); each list at most MAX_RUN_ITEMS long, the rest counted. */
+export interface AlertExemptions {
+  /** In force and ending within `exemptionWarningDays`, soonest first. */
+  expiring: ExemptionInForce[];
+  omittedExpiring: number;
+  /** Exempt accounts that pass: the exemption is no longer needed. */
+  unneeded: Array<Pick<AccountReport, 'accountId' | 'accountName'> & { exemption: AccountExemption }>;
+  omittedUnneeded: number;
+  /** FAIL and ERROR accounts under an exemption in force, not listed as failing. */
+  exemptFailing: number;
 }
 
 export interface AlertDocument {
@@ -60,6 +76,7 @@ export interface AlertDocument {
   report?: ReportPointer;
   /** The accounts the alert lists, most urgent first (newly ERROR, newly FAIL, resolved, still failing). */
   accounts: AlertAccount[];
+  exemptions: AlertExemptions;
   /** Listed accounts a channel left out for room (`firstAccounts`), and how many of those are resolved. */
   omittedAccounts: number;
   omittedResolved: number;
@@ -89,6 +106,7 @@ export function buildAlertDocument(report: AuditReport, plan: AlertPlan, options
     },
     ...(options.location ? { report: options.location } : {}),
     accounts: plan.accounts.map(alertAccount),
+    exemptions: alertExemptions(plan),
     omittedAccounts: 0,
     omittedResolved: 0,
   };
@@ -130,6 +148,19 @@ export function subjectFor(report: Pick<AuditReport, 'summary'>, plan: Pick<Aler
   return `trailcheck: ${head} (now ${now} of ${s.total})`;
 }
 
+function alertExemptions(plan: AlertPlan): AlertExemptions {
+  const e = plan.comparison.exemptions;
+  const expiring = [...e.expiring].sort((a, b) => a.expires.localeCompare(b.expires));
+  const unneeded = e.unneeded.map(({ account: a }) => ({ accountId: a.accountId, accountName: a.accountName, exemption: a.exemption as AccountExemption }));
+  return {
+    expiring: expiring.slice(0, MAX_RUN_ITEMS),
+    omittedExpiring: Math.max(0, expiring.length - MAX_RUN_ITEMS),
+    unneeded: unneeded.slice(0, MAX_RUN_ITEMS),
+    omittedUnneeded: Math.max(0, unneeded.length - MAX_RUN_ITEMS),
+    exemptFailing: e.exemptFailing,
+  };
+}
+
 function alertAccount(c: AccountChange): AlertAccount {
   const a = c.account;
   return {
@@ -146,6 +177,8 @@ function alertAccount(c: AccountChange): AlertAccount {
     ...(a.closestTrailArn ? { closestTrailArn: a.closestTrailArn } : {}),
     ...(a.qualifyingTrailArn ? { qualifyingTrailArn: a.qualifyingTrailArn } : {}),
     trails: trailsInvolved(a),
+    ...(a.exemptionExpired ? { exemptionExpired: a.exemptionExpired } : {}),
+    ...(c.previousExemption ? { previousExemption: c.previousExemption } : {}),
   };
 }
 

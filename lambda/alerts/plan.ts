@@ -82,7 +82,7 @@ function planContext(input: PlanInput): PlanContext {
 
 /** `every-run`: every failing account (and those resolved) each run; no reminder clock, the last one is kept as it was. */
 function everyRunAlert({ input, comparison, counts, base }: PlanContext): AlertPlan {
-  const send = needsAttention(input.current) || counts.resolved > 0 || input.publishOnPass;
+  const send = needsAttention(input.current) || counts.resolved > 0 || comparison.exemptions.expiring.length > 0 || input.publishOnPass;
   return {
     ...base,
     send,
@@ -95,7 +95,7 @@ function everyRunAlert({ input, comparison, counts, base }: PlanContext): AlertP
 
 /** `changes` with no readable previous report: every failing account, and the reminder clock starts now. */
 function firstRunAlert({ input, comparison, base }: PlanContext): PlanBeforeReminder {
-  const send = needsAttention(input.current) || input.publishOnPass;
+  const send = needsAttention(input.current) || comparison.exemptions.expiring.length > 0 || input.publishOnPass;
   return {
     ...base,
     send,
@@ -121,7 +121,7 @@ function changesAlert(ctx: PlanContext, previous: NonNullable<PlanInput['previou
   }
   const changed = comparison.accounts.filter((a) => a.change !== 'still-failing');
   const lastReminderAt = previous.lastReminderAt ?? input.now.toISOString();
-  if (changed.length > 0 || comparison.newRunErrors.length > 0) {
+  if (changed.length > 0 || comparison.newRunErrors.length > 0 || exemptionNews(comparison)) {
     return { ...base, send: true, kind: 'changes', reason: `changes since run ${previous.report.run.id}`, accounts: changed, lastReminderAt };
   }
   return {
@@ -132,6 +132,11 @@ function changesAlert(ctx: PlanContext, previous: NonNullable<PlanInput['previou
     accounts: [],
     lastReminderAt,
   };
+}
+
+/** An exemption newly within its warning days, or newly no longer needed: worth a message in `changes` mode. */
+function exemptionNews({ exemptions }: Comparison): boolean {
+  return exemptions.newlyExpiring.length > 0 || exemptions.unneeded.some((u) => u.newly);
 }
 
 /** A reminder is due `reminderDays` after the last one (less the drift tolerance), or now if none was recorded, while accounts still fail. */

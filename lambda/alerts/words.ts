@@ -62,3 +62,18 @@ export function splitStep(step: string): { lead?: string; command?: string } {
 export function ouLabel(a: { ouId?: string; ouName?: string }): string {
   return a.ouName ? `${a.ouName} (${a.ouId})` : `${a.ouId}`;
 }
+
+/** An exemption in a few words: `sandbox (owner platform@example.com, until 2026-06-30, ticket SEC-1): the reason`. */
+export function describeExemption(e: { id: string; owner: string; expires: string; ticket?: string; reason: string }): string {
+  return `${e.id} (owner ${e.owner}, until ${e.expires}${e.ticket ? `, ticket ${e.ticket}` : ''}): ${e.reason}`;
+}
+
+/** Why an account fails "newly" after an exemption: it expired, or no longer applies. Absent when neither. */
+export function exemptionEndedLine(a: { exemptionExpired?: { id: string; owner: string; expires: string }; previousExemption?: { id: string; owner: string; expires: string } }): string | undefined {
+  if (a.exemptionExpired) return `Exemption ${a.exemptionExpired.id} expired on ${a.exemptionExpired.expires} (owner ${a.exemptionExpired.owner}): no longer exempt.`;
+  if (a.previousExemption) return `Exemption ${a.previousExemption.id} (owner ${a.previousExemption.owner}) no longer applies (removed, or its OU could not be read): no longer exempt.`;
+  return undefined;
+}
+
+/** Section titles of what the alert says about exemptions. */
+export const EXEMPTION_TITLES = { expiring: 'Exemptions expiring', unneeded: 'Exemption no longer needed (now PASS)' } as const;

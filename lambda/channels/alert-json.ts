@@ -4,7 +4,7 @@
  * chat channels render it too: the Slack forwarder receives exactly this body, and AWS Chatbot's
  * notification (./chatbot.ts) is built from it.
  */
-import { MAX_RUN_ITEMS, type AlertAccount, type AlertDocument, type ReportPointer } from '../alerts/document';
+import { MAX_RUN_ITEMS, type AlertAccount, type AlertDocument, type AlertExemptions, type ReportPointer } from '../alerts/document';
 import type { AlertKind } from '../alerts/plan';
 import type { ChangeKind } from '../alerts/changes';
 import type { AlertMode } from '../config';
@@ -25,6 +25,8 @@ export interface AlertJson {
   report?: ReportPointer;
   accounts: AlertAccount[];
   omittedAccounts: number;
+  /** Exemptions expiring, no longer needed, and the exempt failing accounts (not in `accounts`); absent in alerts sent before exemptions existed. */
+  exemptions?: AlertExemptions;
 }
 
 export function renderAlertJson(doc: AlertDocument): AlertJson {
@@ -54,6 +56,7 @@ export function renderAlertJson(doc: AlertDocument): AlertJson {
     ...(doc.report ? { report: doc.report } : {}),
     accounts: doc.accounts,
     omittedAccounts: doc.omittedAccounts,
+    exemptions: doc.exemptions,
   };
 }
 

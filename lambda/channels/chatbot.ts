@@ -13,7 +13,7 @@
  */
 import { CHANGE_KINDS } from '../alerts/changes';
 import type { AlertAccount } from '../alerts/document';
-import { changeTitle, plural, splitStep, truncateWords } from '../alerts/words';
+import { changeTitle, describeExemption, EXEMPTION_TITLES, plural, splitStep, truncateWords } from '../alerts/words';
 import { displayText, safeJson } from '../report/display';
 import { renderAlertJson, type AlertJson } from './alert-json';
 import { codeBlock, escapeMrkdwn, inlineCode, mrkdwnName } from './mrkdwn';
@@ -108,8 +108,21 @@ function tailLines(json: AlertJson, shown: number): string[] {
   const tail: string[] = [];
   const hidden = json.accounts.length - shown + json.omittedAccounts;
   if (hidden > 0) tail.push(`\n… and ${plural(hidden, 'more account')}: see the full report.`);
+  tail.push(...exemptionTail(json));
   if (json.run.errors.length) tail.push(`\nRun errors: ${escapeMrkdwn(json.run.errors.map((e) => e.code).join(', '))}`);
   return tail;
+}
+
+/** Exemptions expiring and no longer needed, a few each (the full report has them all). */
+function exemptionTail(json: AlertJson): string[] {
+  const e = json.exemptions;
+  if (!e) return [];
+  const out: string[] = [];
+  const few = <T>(list: T[], line: (x: T) => string) => list.slice(0, 3).map((x) => truncateWords(escapeMrkdwn(line(x)), 300));
+  if (e.expiring.length) out.push(`\n${EXEMPTION_TITLES.expiring} (${e.expiring.length + e.omittedExpiring}):`, ...few(e.expiring, (x) => `• ${describeExemption(x)}`));
+  if (e.unneeded.length) out.push(`\n${EXEMPTION_TITLES.unneeded} (${e.unneeded.length + e.omittedUnneeded}):`, ...few(e.unneeded, (u) => `• ${u.accountId}: ${describeExemption(u.exemption)}`));
+  if (e.exemptFailing) out.push(`\n${plural(e.exemptFailing, 'failing account')} under an exemption, not listed.`);
+  return out;
 }
 
 /** The full report, then the first command of each failing account, up to the limit. */

@@ -6,7 +6,7 @@
  */
 import { CHANGE_KINDS } from '../alerts/changes';
 import { MAX_RUN_ITEMS, type AlertAccount, type AlertDocument } from '../alerts/document';
-import { changeTitle, describeTrail, ouLabel, plural } from '../alerts/words';
+import { changeTitle, describeExemption, describeTrail, EXEMPTION_TITLES, exemptionEndedLine, ouLabel, plural } from '../alerts/words';
 import { displayText } from '../report/display';
 import { runProblems, stepLines, summaryLine } from '../report/text';
 import type { SnsPart } from './sns';
@@ -35,6 +35,7 @@ export function renderEmailText(doc: AlertDocument): string {
       `... and ${plural(n, 'more account')} ${onlyFailing ? 'failing or in error' : '(failing, in error or resolved)'}, left out of this message to stay within the SNS size limit; the full report lists them.`,
     );
   }
+  lines.push(...exemptionLines(doc));
   lines.push(...runProblems(doc.run, MAX_RUN_ITEMS));
   const mode = doc.mode === 'changes' ? `alert mode "changes"${doc.reminderDays ? `, reminder every ${plural(doc.reminderDays, 'day')}` : ''}` : 'alert mode "every-run"';
   lines.push('', `Sent by trailcheck ${doc.tool.version} (${mode}).`);
@@ -67,6 +68,24 @@ function headline(doc: AlertDocument): string[] {
   }
 }
 
+/** Exemptions ending soon, those no longer needed, and how many failing accounts are exempt (not listed above). */
+function exemptionLines(doc: AlertDocument): string[] {
+  const e = doc.exemptions;
+  const lines: string[] = [];
+  if (e.expiring.length) {
+    lines.push('', `== ${EXEMPTION_TITLES.expiring} (${e.expiring.length + e.omittedExpiring}) ==`);
+    for (const x of e.expiring) lines.push(`- ${describeExemption(x)}; ${x.daysLeft === 0 ? 'ends today' : `${plural(x.daysLeft, 'day')} left`}`);
+    if (e.omittedExpiring) lines.push(`... and ${plural(e.omittedExpiring, 'more exemption')}; the full report lists them.`);
+  }
+  if (e.unneeded.length) {
+    lines.push('', `== ${EXEMPTION_TITLES.unneeded} (${e.unneeded.length + e.omittedUnneeded}) ==`);
+    for (const u of e.unneeded) lines.push(`- ${u.accountId}${u.accountName ? ` (${u.accountName})` : ''} passes: exemption ${describeExemption(u.exemption)}`);
+    if (e.omittedUnneeded) lines.push(`... and ${plural(e.omittedUnneeded, 'more account')}; the full report lists them.`);
+  }
+  if (e.exemptFailing) lines.push('', `${plural(e.exemptFailing, 'failing account')} under an exemption in force ${e.exemptFailing === 1 ? 'is' : 'are'} not listed; the full report lists ${e.exemptFailing === 1 ? 'it' : 'them'}.`);
+  return lines;
+}
+
 function reportLines(doc: AlertDocument): string[] {
   const r = doc.report;
   if (!r) return [];
@@ -78,6 +97,8 @@ function accountLines(a: AlertAccount): string[] {
   const out = ['', `${a.status}  ${a.accountId}${a.accountName ? ` (${a.accountName})` : ''}`];
   const facts = [a.ouId ? `OU ${ouLabel(a)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${a.previousStatus}` : ''].filter(Boolean);
   if (facts.length) out.push(`  ${facts.join(', ')}`);
+  const ended = exemptionEndedLine(a);
+  if (ended) out.push(`  ${ended}`);
   if (a.status === 'PASS') {
     const via = a.trails.find((t) => t.arn === a.qualifyingTrailArn);
     out.push(`  Now passes${via ? ` via ${via.isOrganizationTrail ? 'organization trail' : 'trail'} ${via.name}` : ''}.`);
