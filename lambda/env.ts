@@ -13,4 +13,6 @@ export const RUN_LOCK_ENV = {
 export const FORWARDER_ENV = {
   /** Name or ARN of the secret holding the webhook URL. */
   secretId: 'TRAILCHECK_SLACK_SECRET_ID',
+  /** Alert routes with a Slack webhook: JSON `{"<route name>": "<secret name>"}`; a message on `trailcheck-route-<name>` goes to that route's webhook. */
+  routeSecrets: 'TRAILCHECK_SLACK_ROUTE_SECRETS',
 } as const;

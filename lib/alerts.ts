@@ -6,7 +6,7 @@
  * Each channel exists only when configured.
  */
 import { FORWARDER_ENV } from '../lambda/env';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import type { TrailcheckConfig } from './config';
 import { HouseNodejsFunction } from './function-defaults';
 import { REPORT_PREFIX, RUN_LOCK_KEY } from './function-env';
+import type { RouteTopic } from './route-topics';
 
 export const ALERT_NAMES = {
   chatbotConfiguration: 'trailcheck-alerts',
@@ -90,6 +91,8 @@ export class ReportArchiveBucket extends Construct {
 export interface SlackAlertsProps {
   config: TrailcheckConfig;
   topic: sns.Topic;
+  /** Alert routes (lib/route-topics.ts): the forwarder also posts those with a webhook secret to their own webhook. */
+  routes?: RouteTopic[];
 }
 
 export class SlackAlerts extends Construct {
@@ -103,6 +106,7 @@ export class SlackAlerts extends Construct {
   constructor(scope: Construct, id: string, props: SlackAlertsProps) {
     super(scope, id);
     const { config, topic } = props;
+    const slackRoutes = (props.routes ?? []).filter((r) => r.route.slackWebhookSecretName);
 
     if (config.chatbotSlackWorkspaceId && config.chatbotSlackChannelId) {
       this.chatbot = new chatbot.SlackChannelConfiguration(this, 'Chatbot', {
@@ -117,18 +121,9 @@ export class SlackAlerts extends Construct {
       });
     }
 
-    if (config.slackWebhook) {
-      // Created with a random placeholder: the URL is put in afterwards (docs/alerts.md), so it is never in the template.
-      this.webhookSecret = new secretsmanager.Secret(this, 'WebhookUrl', {
-        secretName: ALERT_NAMES.webhookSecret,
-        description: 'trailcheck: the Slack incoming webhook URL the forwarder posts alerts to (aws secretsmanager put-secret-value)',
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      Validations.of(this.webhookSecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'A Slack incoming webhook URL is issued by Slack and cannot be rotated by a rotation Lambda; it is rotated by creating a new webhook in Slack and putting the new URL in this secret.',
-      });
+    if (config.slackWebhook || slackRoutes.length > 0) {
+      // Routes only: the forwarder, without the central secret (the central topic is not posted to Slack).
+      if (config.slackWebhook) this.webhookSecret = this.centralWebhookSecret();
 
       this.failures = new sqs.Queue(this, 'Failures', {
         queueName: ALERT_NAMES.slackFailures,
@@ -157,19 +152,26 @@ export class SlackAlerts extends Construct {
         timeout: Duration.minutes(3),
         role: this.forwarderRole,
         logRetention: config.logRetentionDays as logs.RetentionDays,
-        environment: { [FORWARDER_SECRET_ENV]: this.webhookSecret.secretArn },
+        environment: {
+          ...(this.webhookSecret ? { [FORWARDER_SECRET_ENV]: this.webhookSecret.secretArn } : {}),
+          ...(slackRoutes.length ? { [FORWARDER_ENV.routeSecrets]: JSON.stringify(Object.fromEntries(slackRoutes.map((r) => [r.route.name, r.route.slackWebhookSecretName]))) } : {}),
+        },
         retryAttempts: 2,
         maxEventAge: FORWARDER_MAX_EVENT_AGE,
         onFailure: new SendMessageDestination(this.failures, 'SendFailedDeliveries'),
       });
       this.forwarder = fn.function;
       this.forwarderRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [fn.logGroup.logGroupArn] }));
-      this.forwarderRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadWebhookUrl', actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookSecret.secretArn] }));
-      topic.addSubscription(new subscriptions.LambdaSubscription(this.forwarder));
+      // The central secret and each route's own (created by the team, in this account and region: Secrets Manager adds 6 characters to the name).
+      const routeSecretArns = slackRoutes.map((r) => Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${r.route.slackWebhookSecretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+      const secretArns = [...(this.webhookSecret ? [this.webhookSecret.secretArn] : []), ...new Set(routeSecretArns)];
+      this.forwarderRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadWebhookUrl', actions: ['secretsmanager:GetSecretValue'], resources: secretArns }));
+      if (config.slackWebhook) topic.addSubscription(new subscriptions.LambdaSubscription(this.forwarder));
+      for (const r of slackRoutes) r.topic.addSubscription(new subscriptions.LambdaSubscription(this.forwarder));
 
       this.failuresAlarm = new cloudwatch.Alarm(this, 'FailuresWaiting', {
         alarmName: ALERT_NAMES.alarmSlackFailures,
-        alarmDescription: `Alerts could not be posted to Slack (after retries) and wait in the SQS queue ${ALERT_NAMES.slackFailures}. Check the forwarder's logs (${ALERT_NAMES.forwarder}) and the webhook URL in the secret ${ALERT_NAMES.webhookSecret}.`,
+        alarmDescription: `Alerts could not be posted to Slack (after retries) and wait in the SQS queue ${ALERT_NAMES.slackFailures}. Check the forwarder's logs (${ALERT_NAMES.forwarder}) and the webhook URL in the secret ${[...(this.webhookSecret ? [ALERT_NAMES.webhookSecret] : []), ...slackRoutes.map((r) => r.route.slackWebhookSecretName)].join(' or ')}.`,
         metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -178,6 +180,21 @@ export class SlackAlerts extends Construct {
       });
       this.failuresAlarm.addAlarmAction(new cwActions.SnsAction(topic));
     }
+  }
+
+  /** Created with a random placeholder: the URL is put in afterwards (docs/alerts.md), so it is never in the template. */
+  private centralWebhookSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'WebhookUrl', {
+      secretName: ALERT_NAMES.webhookSecret,
+      description: 'trailcheck: the Slack incoming webhook URL the forwarder posts alerts to (aws secretsmanager put-secret-value)',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A Slack incoming webhook URL is issued by Slack and cannot be rotated by a rotation Lambda; it is rotated by creating a new webhook in Slack and putting the new URL in this secret.',
+    });
+    return secret;
   }
 }
 

@@ -135,6 +135,11 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>, option
     const [given, missing] = c.chatbotSlackWorkspaceId ? ['chatbotSlackWorkspaceId', 'chatbotSlackChannelId'] : ['chatbotSlackChannelId', 'chatbotSlackWorkspaceId'];
     throw new TrailcheckConfigError(`${key(missing)}: required when ${key(given)} is set (AWS Chatbot posts to one channel of one workspace); expected ${missing === 'chatbotSlackChannelId' ? 'a Slack channel id such as C0123ABCD' : 'a Slack workspace id such as T0123ABCD'}`);
   }
+  c.routes.forEach((r, i) => {
+    if (r.chatbotSlackChannelId && !c.chatbotSlackWorkspaceId) {
+      throw new TrailcheckConfigError(`${key('routes')}[${i}].chatbotSlackChannelId${where('routes')}: needs ${key('chatbotSlackWorkspaceId')} (the route's channel is in the workspace AWS Chatbot is authorized for); set it, or remove the route's chatbotSlackChannelId`);
+    }
+  });
   // Exemptions' expiries, against the clock and the configured maximum: a past expiry is an error here.
   const exemptions = checkExemptions(c.exemptions, key('exemptions'), where('exemptions'), { now: options.now ?? new Date(), maxDays: c.exemptionMaxDays ?? AUDIT_SETTINGS.exemptionMaxDays.default, atSynth: true });
   if (alertMode === 'every-run' && values.reminderDays !== undefined && reminderDays > 0) {

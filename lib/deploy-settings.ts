@@ -6,6 +6,7 @@
  */
 import { bool, ConfigError, fail, list, oneOf, pattern, setting, whole, type Kind, type Settings } from '../lambda/setting-kinds';
 import { ALERT_SETTINGS, AUDIT_SETTINGS, PATTERNS, ROLE_NAME } from '../lambda/settings';
+import { parseRoutes, type Route } from '../lambda/routes';
 import { parseExemptions, type Exemption } from '../lambda/exemptions';
 import { parseSchedule } from './schedule';
 
@@ -56,6 +57,21 @@ const reservedConcurrency: Kind<boolean> = {
     return fail(key(), 'false (the default: no reservation; the run lock keeps runs from overlapping) or 1 (also reserve one concurrent execution, where the Lambda concurrency quota can spare it)', v);
   },
   text: String,
+};
+
+/** Alert routes (lambda/routes.ts): errors name `trailcheck.routes[i].field`, with the source after them. */
+const routes: Kind<Route[]> = {
+  read(v, _from, key) {
+    const base = key();
+    const name = base.replace(/ \(from .*\)$/, '');
+    try {
+      return parseRoutes(v, name);
+    } catch (err) {
+      if (name === base || !(err instanceof Error)) throw err;
+      throw new ConfigError(`${err.message}${base.slice(name.length)}`);
+    }
+  },
+  text: (v) => JSON.stringify(v),
 };
 
 /**
@@ -133,6 +149,11 @@ const STACK_SETTINGS = {
     default: [],
     emptyAllowed: true,
     help: 'accounts or OUs whose failing verdict is accepted until an expiry, with a reason and an owner (docs/deploy.md "Exemptions")',
+  }),
+  routes: setting(routes, {
+    default: [],
+    emptyAllowed: true,
+    help: "alert routes: each team's OUs (recursive) and/or accounts, and its own destinations (emails, a Slack webhook secret, a Chatbot channel); a topic per route",
   }),
 };
 
