@@ -126,6 +126,13 @@ export const AUDIT_SETTINGS = {
     deploy: 'when-set',
     help: 'cap on AssumeRole calls per second',
   }),
+  securityHubRegion: setting(pattern(PATTERNS.region, 'a region name such as us-east-1 (where Security Hub is enabled: the aggregation region, docs/security-hub.md)'), {
+    env: 'TRAILCHECK_SECURITY_HUB_REGION',
+    flag: '--security-hub REGION',
+    deploy: 'when-set',
+    deployKey: 'securityHub',
+    help: "import one Security Hub finding per audited account into this region, from that account (the member role's securityhub:BatchImportFindings)",
+  }),
   exemptionWarningDays: setting(whole(0, 365), {
     default: 14,
     env: 'TRAILCHECK_EXEMPTION_WARNING_DAYS',

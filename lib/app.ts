@@ -34,6 +34,7 @@ export function createTrailcheckStacks(app: App, config: TrailcheckConfig, optio
       functionRoleName: config.functionRoleName,
       organizationId: config.organizationId as string,
       externalId: config.externalId,
+      securityHubRegion: config.securityHub,
       auditAccountId: config.auditAccountId as string,
     });
   }

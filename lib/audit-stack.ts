@@ -37,7 +37,7 @@ import { FirstRun } from './first-run';
 import { HouseNodejsFunction } from './function-defaults';
 import { alertEnvironment, functionEnvironment, runLockEnvironment } from './function-env';
 import { Heartbeat } from './heartbeat';
-import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate } from './member-role';
+import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate, securityHubImportStatement } from './member-role';
 
 /** Fixed names: the docs and the runbook refer to them. */
 export const NAMES = {
@@ -204,7 +204,7 @@ export class AuditStack extends Stack {
 
     if (config.memberRoles) {
       this.memberTemplate = memberRoleTemplate(
-        { roleName: config.roleName, functionRoleName: config.functionRoleName, organizationId: config.organizationId as string, externalId: config.externalId },
+        { roleName: config.roleName, functionRoleName: config.functionRoleName, organizationId: config.organizationId as string, externalId: config.externalId, securityHubRegion: config.securityHub },
         { context: this.node.getAllContext(), plugins: props.memberTemplatePlugins },
       );
       this.stackSet = new CfnStackSet(this, 'MemberRoles', {
@@ -329,6 +329,8 @@ export class AuditStack extends Stack {
     );
     // The account the function runs in is audited with the function's own credentials.
     for (const s of cloudTrailReadStatements()) role.addToPrincipalPolicy(s);
+    // Its own account's Security Hub findings, imported with its own credentials (lambda/run/import-findings.ts).
+    if (config.securityHub) role.addToPrincipalPolicy(securityHubImportStatement(config.securityHub));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PublishAlerts',

@@ -22,6 +22,8 @@ import { Construct } from 'constructs';
 
 /** The only actions the member role allows: what lambda/aws/trails.ts calls. */
 export const MEMBER_ROLE_ACTIONS = ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'] as const;
+/** And, when Security Hub findings are imported (`securityHub`), what lambda/aws/security-hub.ts calls. */
+export const SECURITY_HUB_ACTIONS = ['securityhub:BatchImportFindings'] as const;
 
 export interface MemberRoleSettings {
   /** Name of the audit role (what the function assumes in every account). */
@@ -30,6 +32,8 @@ export interface MemberRoleSettings {
   readonly functionRoleName: string;
   readonly organizationId: string;
   readonly externalId?: string;
+  /** The Security Hub region (`securityHub`): the role may then import the account's own findings there. */
+  readonly securityHubRegion?: string;
 }
 
 export interface MemberRoleProps extends MemberRoleSettings {
@@ -54,6 +58,20 @@ export function cloudTrailReadStatements(): iam.PolicyStatement[] {
       resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
     }),
   ];
+}
+
+/**
+ * BatchImportFindings into the account's own default product in the Security Hub region, and
+ * nowhere else: the one product a custom integration imports to (`product/<account>/default`),
+ * in the account the policy is deployed in (`AWS::AccountId`), so no role can write findings for
+ * another account or product. Shared by the member role and the function's own role.
+ */
+export function securityHubImportStatement(region: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ImportOwnSecurityHubFindings',
+    actions: [...SECURITY_HUB_ACTIONS],
+    resources: [`arn:${Aws.PARTITION}:securityhub:${region}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`],
+  });
 }
 
 /**
@@ -92,7 +110,10 @@ export class MemberRole extends Construct {
       description: 'trailcheck: read-only CloudTrail audit (CIS: CloudTrail enabled in all regions), assumed by the audit function',
       assumedBy: trusted,
       maxSessionDuration: Duration.hours(1),
-      inlinePolicies: { CloudTrailRead: new iam.PolicyDocument({ statements: cloudTrailReadStatements() }) },
+      inlinePolicies: {
+        CloudTrailRead: new iam.PolicyDocument({ statements: cloudTrailReadStatements() }),
+        ...(props.securityHubRegion ? { SecurityHubImport: new iam.PolicyDocument({ statements: [securityHubImportStatement(props.securityHubRegion)] }) } : {}),
+      },
     });
     acknowledgeCloudTrailRead(this.role);
   }

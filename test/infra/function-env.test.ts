@@ -29,6 +29,7 @@ describe('function environment', () => {
       transport: 'sdk',
       exemptionWarningDays: 7,
       exemptionMaxDays: 730,
+      securityHub: 'eu-central-1',
     });
     const env = functionEnvironment(config, { topicArn: TOPIC, region: 'eu-west-1' });
     expect(Object.keys(env).sort()).toEqual(Object.values(ENV).sort());
@@ -50,6 +51,7 @@ describe('function environment', () => {
       transport: 'sdk',
       exemptionWarningDays: 7,
       exemptionMaxDays: 730,
+      securityHubRegion: 'eu-central-1',
     });
   });
 
