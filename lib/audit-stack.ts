@@ -38,6 +38,7 @@ import { HouseNodejsFunction } from './function-defaults';
 import { alertEnvironment, functionEnvironment, runLockEnvironment } from './function-env';
 import { Heartbeat } from './heartbeat';
 import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate, securityHubImportStatement } from './member-role';
+import { RouteTopics } from './route-topics';
 
 /** Fixed names: the docs and the runbook refer to them. */
 export const NAMES = {
@@ -83,6 +84,8 @@ export class AuditStack extends Stack {
   readonly reports: ReportArchiveBucket;
   /** AWS Chatbot and the Slack webhook forwarder, when configured. */
   readonly slack: SlackAlerts;
+  /** A topic per alert route (`routes`), with its subscriptions. */
+  readonly routes: RouteTopics;
   /** The member template embedded in the StackSet (undefined when memberRoles is false). */
   readonly memberTemplate?: Record<string, unknown>;
 
@@ -145,6 +148,8 @@ export class AuditStack extends Stack {
     });
 
     this.reports = new ReportArchiveBucket(this, 'Reports', { retentionDays: config.reportRetentionDays });
+    // Alert routes: a topic each, encrypted and TLS-only as the central one.
+    this.routes = new RouteTopics(this, 'Routes', { config, key: this.key });
 
     // The function.
     const fn = new HouseNodejsFunction(this, 'Audit', {
@@ -199,7 +204,7 @@ export class AuditStack extends Stack {
     });
 
     this.alarms = this.createAlarms(config);
-    this.slack = new SlackAlerts(this, 'Slack', { config, topic: this.topic });
+    this.slack = new SlackAlerts(this, 'Slack', { config, topic: this.topic, routes: this.routes.routes });
     this.firstRun = new FirstRun(this, 'FirstRun', { function: this.function, ruleName: NAMES.firstRunRule });
 
     if (config.memberRoles) {
@@ -335,7 +340,8 @@ export class AuditStack extends Stack {
       new iam.PolicyStatement({
         sid: 'PublishAlerts',
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        // The central topic and each alert route's (lambda/channels/routes.ts), by their own ARNs.
+        resources: [this.topic.topicArn, ...this.routes.routes.map((r) => r.topic.topicArn)],
       }),
     );
     this.reports.grantArchive(role);
