@@ -54,7 +54,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .trails td { font-size: 13px; }
 button { font: inherit; font-size: 12px; padding: 3px 8px; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: var(--fg); cursor: pointer; }
 .muted { color: var(--muted); }
-.wrap { overflow-wrap: break-word; word-break: break-word; }
+.wrap { overflow-wrap: break-word; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 #accounts-table td.mono { white-space: nowrap; }
 #more { margin-top: 10px; }
