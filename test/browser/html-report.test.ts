@@ -313,6 +313,8 @@ describe('10,000 accounts', () => {
     const t0 = Date.now();
     const { page } = await open(html);
     const loadMs = Date.now() - t0;
+    // From navigation start to the load event: parsing the page and its script building the first rows.
+    const pageMs = await page.evaluate(() => Math.round(window.performance.getEntriesByType('navigation')[0].loadEventEnd));
     expect((await rowIds(page)).length).toBe(200);
     expect(await shownText(page)).toBe('All 10000 accounts');
     const timed = (id: string, value: string) =>
@@ -344,7 +346,7 @@ describe('10,000 accounts', () => {
     expect(runs.ou.shown).toBe('250'); // OU 6 holds every 40th account, all FAIL
     expect(runs.clear.shown).toBe('10000');
     const figures = Object.entries(runs).map(([k, r]) => `${k} ${r.dom.toFixed(0)} ms (${r.painted.toFixed(0)} ms to the next frame, ${r.shown} shown)`);
-    process.stdout.write(`HTML report, 10,000 accounts: ${(bytes / 1e6).toFixed(2)} MB; load ${loadMs} ms; filter: ${figures.join('; ')}\n`);
+    process.stdout.write(`HTML report, 10,000 accounts: ${(bytes / 1e6).toFixed(2)} MB; load ${pageMs} ms in the page (${loadMs} ms with the browser context); filter: ${figures.join('; ')}\n`);
     expect(bytes).toBeLessThan(5e6);
     for (const r of Object.values(runs)) expect(r.painted).toBeLessThan(2000);
     // The rest is there, 200 at a time.
