@@ -13,6 +13,7 @@ import type { Logger } from './audit/run-types';
 import { clientsFor } from './aws/clients';
 import { parseAlertConfig, parseConfig, type AlertConfig, type AuditConfig, type RawAlertSettings, type RawSettings } from './config';
 import { RUN_LOCK_ENV } from './env';
+import { loadPolicy } from './policy';
 import type { SkippedRun } from './run/lock';
 import { scheduledRun, type HandlerResult } from './run/scheduled-run';
 import { ALERT_ENV, ENV } from './settings';
@@ -54,8 +55,9 @@ export function createHandler(deps: { logger?: PowertoolsLogger; env?: NodeJS.Pr
     // The bucket is the stack's, in the function's own region.
     const bucketRegion = env.AWS_REGION || config.region;
     const s3 = alerts.reportBucket ? new S3Client({ region: bucketRegion, maxAttempts: config.maxAttempts, requestHandler: new NodeHttpHandler({ requestTimeout: config.callTimeoutMs, throwOnRequestTimeout: true }) }) : undefined;
+    const now = deps.now ?? (() => new Date());
     try {
-      const run = { clients, s3, lockKey: env[RUN_LOCK_ENV.key], owner: context.awsRequestId, bucketRegion, log, now: deps.now ?? (() => new Date()) };
+      const run = { clients, s3, lockKey: env[RUN_LOCK_ENV.key], owner: context.awsRequestId, bucketRegion, log, now, ...loadPolicy(__dirname, env, { now: now(), exemptionMaxDays: config.exemptionMaxDays }) };
       return await scheduledRun(config, alerts, { ...run, remainingMs: () => context.getRemainingTimeInMillis() });
     } finally {
       clients.close();

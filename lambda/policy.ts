@@ -7,6 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseExemptions, type Exemption } from './exemptions';
+import { parseRoutes, routesForRuntime, type RouteTarget } from './routes';
 
 export const POLICY_FILE = 'trailcheck-policy.json';
 export const POLICY_FILE_ENV = 'TRAILCHECK_POLICY_FILE';
@@ -44,4 +46,37 @@ export function readPolicy(dir: string, env: NodeJS.ProcessEnv): PolicyDocument 
     throw new Error(`${file}: not a trailcheck policy (schemaVersion ${POLICY_SCHEMA_VERSION} with exemptions and routes arrays); redeploy the stack to rewrite it`);
   }
   return { schemaVersion: POLICY_SCHEMA_VERSION, exemptions: d.exemptions, routes: d.routes };
+}
+
+/** The policy as a run uses it: every part validated again (the file is as hostile as the config). */
+export interface Policy {
+  exemptions: Exemption[];
+  routes: RouteTarget[];
+}
+
+export const NO_POLICY: Policy = { exemptions: [], routes: [] };
+
+/** The parsed policy; an expired exemption is kept, marked (it alerts as newly failing). */
+export function runtimePolicy(doc: PolicyDocument, opts: { now: Date; exemptionMaxDays: number }): Policy {
+  return {
+    exemptions: parseExemptions(doc.exemptions, `${POLICY_FILE} exemptions`, { now: opts.now, maxDays: opts.exemptionMaxDays, atSynth: false }),
+    routes: routesForRuntime(parseRoutes(doc.routes, `${POLICY_FILE} routes`)),
+  };
+}
+
+/** Every OU the policy names: read once per run (lambda/audit/ou-members.ts). */
+export function policyOus(policy: Policy): string[] {
+  return [...new Set([...policy.exemptions.flatMap((e) => e.ous), ...policy.routes.flatMap((r) => r.ous)])];
+}
+
+/**
+ * The policy the function was deployed with, parsed; unreadable: none, and `policyError` says why,
+ * for a run error (the audit still runs: every failing account alerts, on the central topic).
+ */
+export function loadPolicy(dir: string, env: NodeJS.ProcessEnv, opts: { now: Date; exemptionMaxDays: number }): { policy: Policy; policyError?: string } {
+  try {
+    return { policy: runtimePolicy(readPolicy(dir, env), opts) };
+  } catch (err) {
+    return { policy: NO_POLICY, policyError: `The exemptions and alert routes could not be read, so none apply in this run (every failing account alerts, on the central topic only): ${(err as Error).message}` };
+  }
 }
