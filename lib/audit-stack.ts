@@ -312,7 +312,8 @@ export class AuditStack extends Stack {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListOrganizationAccounts',
-        actions: ['organizations:ListAccounts', ...(config.ous ? ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'] : [])],
+        // The OU walk (lambda/aws/accounts.ts accountsUnderOus): for the OU filter, and for the alert routes' OUs (lambda/audit/ou-members.ts).
+        actions: ['organizations:ListAccounts', ...(config.ous || config.routes.some((r) => r.ous.length > 0) ? ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'] : [])],
         resources: ['*'],
       }),
     );

@@ -155,3 +155,12 @@ describe('the most routes the config accepts', () => {
     expect(Object.keys(s.auditJson.Resources).length).toBeLessThanOrEqual(500);
   });
 });
+
+describe("the OU walk for the routes' OUs", () => {
+  const walk = (s: Synthesized) => allStatements(s.auditJson).find((x) => x.logicalId.startsWith('FunctionRole') && x.statement.Sid === 'ListOrganizationAccounts')?.statement.Action;
+
+  it('is granted when a route names an OU, and not for routes of accounts only', () => {
+    expect(walk(synth({ routes: [ROUTES[1]] }, { nag: false }))).toEqual(['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);
+    expect(walk(synth({ routes: [ROUTES[2]] }, { nag: false }))).toBe('organizations:ListAccounts');
+  });
+});
