@@ -1,20 +1,20 @@
 /**
  * `trailcheck audit`: the same engine as the Lambda, from a laptop, wiring only: arguments
- * (lambda/cli/args.ts) → audit → enrich (OUs) → the report → the alert (every failing account:
+ * (lambda/cli/args.ts) → audit → complete the report (OUs, --exemptions, --security-hub) → the report → the alert (every failing account:
  * the CLI has no previous report to compare with) → publish, when --topic-arn is given.
  * Standard credential chain, AWS_PROFILE and AWS_ENDPOINT_URL work as in any SDK tool.
  * Exit codes: 0 every evaluated account passes; 1 any FAIL or ERROR (or the run failed); 2 usage.
  */
 import { buildAlertDocument } from './alerts/document';
 import { everyRunPlan } from './alerts/plan';
-import { enrichOus, OU_LOOKUP_MAX_MS, ouLookupBudgetMs } from './audit/enrich-ous';
-import { RunError, runAudit } from './audit/run-audit';
+import { RunError, runAuditSession, silentLogger } from './audit/run-audit';
 import { clientsFor, type AwsClients } from './aws/clients';
 import { parseCli, type CliOptions } from './cli/args';
 import { processIo, type CliIo } from './cli/io';
 import { publish, showMessage, writeReport } from './cli/output';
 import { progressBar } from './cli/progress';
 import { displayText } from './report/display';
+import { completeReport } from './run/complete-report';
 import { needsAttention, type AuditReport } from './report-format';
 
 export { USAGE } from './cli/args';
@@ -48,10 +48,19 @@ async function audit(options: CliOptions, clients: AwsClients, io: CliIo): Promi
   const progress = io.isTTY ? progressBar(io) : undefined;
   const deadline = options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : undefined;
   try {
-    const report = await runAudit(options.config, { clients, onProgress: progress?.update, deadline });
-    // The OU look-ups get their share of what --timeout left (at most 5 s), as in the Lambda.
-    const budgetMs = ouLookupBudgetMs(deadline ? deadline - Date.now() : 4 * OU_LOOKUP_MAX_MS);
-    return await enrichOus(report, { organizations: clients.organizations(options.config.region), budgetMs, runner: 'the run' });
+    const session = await runAuditSession(options.config, { clients, onProgress: progress?.update, deadline });
+    // The same steps as the Lambda's after the audit, with what --timeout left; no archive, no routes.
+    const completed = await completeReport(session.report, {
+      config: options.config,
+      clients,
+      log: silentLogger,
+      now: () => new Date(),
+      remainingMs: () => (deadline ? deadline - Date.now() : undefined),
+      policy: { exemptions: options.exemptions, routes: [] },
+      noArchive: 'the CLI keeps no archive',
+      credentialsFor: (id) => session.credentials.forAccount(id),
+    });
+    return completed.report;
   } catch (err) {
     if (!(err instanceof RunError)) throw err;
     io.stderr(`trailcheck: ${displayText(err.message)}\n`);

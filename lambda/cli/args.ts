@@ -3,10 +3,12 @@
  * error (exit 2) that names the flag and what it takes.
  */
 import { STSClient } from '@aws-sdk/client-sts';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, flagUsage, parseConfig, SETTING_FLAGS, settingsFromFlags, type AuditConfig } from '../config';
+import type { Exemption } from '../exemptions';
+import { parseExemptionsFile } from '../exemptions-file';
 import { displayText } from '../report/display';
 import { VERSION } from '../version';
 
@@ -16,7 +18,9 @@ Audits every account of the AWS Organization against CIS "CloudTrail is enabled 
 
 Options:
 ${flagUsage()}
-  --format text|json        output format (default text)
+  --format text|json|ocsf   output format (default text; ocsf: OCSF Compliance Findings, one per account)
+  --exemptions FILE         exemptions (JSON or YAML, docs/deploy.md "Exemptions"): an exempt account keeps its
+                            verdict, is not alerted and does not make the exit code 1
   --output FILE             write the report to FILE instead of standard output
   --timeout SECONDS         stop after this long; unfinished accounts are reported ERROR (TIMEOUT)
   --show-message            also print the alert that would be sent to SNS
@@ -28,9 +32,13 @@ Exit codes: 0 every evaluated account passes, 1 an account FAILs or is ERROR (or
 /** Longest --timeout: a week is far beyond any audit, and well within what a timer can hold. */
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
+export const FORMATS = ['text', 'json', 'ocsf'] as const;
+
 export interface CliOptions {
   config: AuditConfig;
-  format: 'text' | 'json';
+  format: (typeof FORMATS)[number];
+  /** From --exemptions FILE, parsed (empty without it). */
+  exemptions: Exemption[];
   output?: string;
   timeoutSeconds?: number;
   showMessage: boolean;
@@ -43,6 +51,7 @@ const OPTIONS = {
   ...SETTING_FLAGS,
   format: { type: 'string' },
   output: { type: 'string' },
+  exemptions: { type: 'string' },
   timeout: { type: 'string' },
   'show-message': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -73,18 +82,30 @@ export async function parseCli(argv: string[]): Promise<Parsed> {
 }
 
 async function optionsOf(v: Values): Promise<CliOptions> {
-  const format = v.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new ConfigError(`--format: expected text or json, got ${JSON.stringify(format)}`);
+  const format = (v.format ?? 'text') as CliOptions['format'];
+  if (!FORMATS.includes(format)) throw new ConfigError(`--format: expected ${FORMATS.join(', ')}, got ${JSON.stringify(v.format)}`);
   const settings = settingsFromFlags(v);
   // An empty value usually comes from an unset shell variable (settingsFromFlags refuses them too).
-  for (const flag of ['output', 'timeout'] as const) {
+  for (const flag of ['output', 'timeout', 'exemptions'] as const) {
     if (v[flag] !== undefined && v[flag].trim() === '') throw new ConfigError(`--${flag}: empty value; give a value or leave the flag out`);
   }
   if (v.output !== undefined) checkWritable(v.output);
   if (settings.publishOnPass?.value && !settings.topicArn?.value) throw new ConfigError('--publish-on-pass needs --topic-arn: there is nowhere to publish');
   const timeoutSeconds = v.timeout === undefined ? undefined : parseTimeout(v.timeout);
   const config = parseConfig(settings, settings.region?.value ?? (await defaultRegion()));
-  return { config, format, showMessage: Boolean(v['show-message']), ...(v.output !== undefined ? { output: v.output } : {}), ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+  const exemptions = v.exemptions === undefined ? [] : readExemptions(v.exemptions, config);
+  return { config, format, exemptions, showMessage: Boolean(v['show-message']), ...(v.output !== undefined ? { output: v.output } : {}), ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+}
+
+/** The exemptions file, parsed as the deployed ones are; unreadable or invalid: a usage error naming it. */
+function readExemptions(file: string, config: AuditConfig): Exemption[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--exemptions: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseExemptionsFile(text, `--exemptions ${file}`, { now: new Date(), maxDays: config.exemptionMaxDays, atSynth: false });
 }
 
 function parseTimeout(text: string): number {

@@ -10,6 +10,7 @@ import { renderEmailText } from '../channels/email';
 import { composeSnsMessage } from '../channels/sns';
 import { snsParts } from '../channels/sns-parts';
 import { displayText, safeJson } from '../report/display';
+import { ocsfFindings } from '../report/ocsf';
 import { renderText, summaryLine } from '../report/text';
 import type { AuditReport } from '../report-format';
 import { deliverAlert } from '../run/deliver';
@@ -20,8 +21,7 @@ import type { CliIo } from './io';
 export function writeReport(report: AuditReport, options: Pick<CliOptions, 'format' | 'output'>, io: CliIo): boolean {
   const columns = Number(io.env.COLUMNS);
   const width = Number.isFinite(columns) && columns >= 60 ? columns : 160;
-  // Text from responses is escaped for the terminal (report/display.ts); the JSON keeps the data as it came.
-  const rendered = options.format === 'json' ? `${safeJson(JSON.stringify(report, null, 2))}\n` : `${renderText(report, width)}\n`;
+  const rendered = render(report, options.format, width);
   if (!options.output) {
     io.stdout(rendered);
     return true;
@@ -35,6 +35,13 @@ export function writeReport(report: AuditReport, options: Pick<CliOptions, 'form
     io.stderr(`trailcheck: could not write the report to ${displayText(options.output)}: ${displayText((err as Error).message)}; ${summaryLine(report)}\n`);
     return false;
   }
+}
+
+/** Text from responses is escaped for the terminal (report/display.ts); JSON and OCSF keep the data as it came, as JSON. */
+function render(report: AuditReport, format: CliOptions['format'], width: number): string {
+  if (format === 'json') return `${safeJson(JSON.stringify(report, null, 2))}\n`;
+  if (format === 'ocsf') return `${safeJson(JSON.stringify(ocsfFindings(report), null, 2))}\n`;
+  return `${renderText(report, width)}\n`;
 }
 
 /** The alert as SNS would carry it to email subscribers. */

@@ -2,7 +2,7 @@
  * The CLI as a user runs it: a child process, configured only through the environment
  * (AWS_ENDPOINT_URL and static keys) exactly as with any AWS-compatible endpoint.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { simulatorEnv } from '../../scripts/demo';
@@ -169,6 +169,52 @@ describe('the CLI enriches the report with OUs, as the Lambda does (lambda/audit
       expect(report.summary).toMatchObject({ PASS: 2, FAIL: 1, ERROR: 0 });
       expect(report.accounts.every((a) => a.ouId === undefined)).toBe(true);
       expect(report.run.notes).toEqual([expect.stringMatching(/^The OU is shown for 0 of the 1 accounts needing attention: look-ups failed \(AccessDeniedException: /)]);
+    });
+  });
+});
+
+describe('--exemptions, --security-hub and --format ocsf', () => {
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const file = (name: string, text: string) => {
+    const f = path.join(mkdtempSync(path.join(tmpdir(), 'trailcheck-')), name);
+    writeFileSync(f, text);
+    return f;
+  };
+
+  test('an exempt failing account keeps its verdict, is marked, and does not make the exit code 1 (YAML file)', async () => {
+    const yaml = file('exemptions.yaml', `exemptions:\n  - accounts: ["200000000002"]\n    reason: being closed\n    owner: platform@example.com\n    expires: "${expires}"\n`);
+    await withSimulator(s, async (sim) => {
+      const { code, stdout, stderr } = await run(['audit', '--format', 'json', '--exemptions', yaml], simulatorEnv(sim.url, CALLER));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as AuditReport;
+      expect(report.summary).toMatchObject({ FAIL: 1, exempt: 1 });
+      expect(report.accounts.find((a) => a.accountId === '200000000002')).toMatchObject({ status: 'FAIL', exemption: { owner: 'platform@example.com', reason: 'being closed', expires, via: 'account' } });
+    });
+  });
+
+  test('an exemptions file that is malformed is a usage error naming the file and the field, before anything is audited', async () => {
+    const json = file('exemptions.json', JSON.stringify([{ accounts: ['200000000002'], reason: 'x', expires }]));
+    await withSimulator(s, async (sim) => {
+      const { code, stderr } = await run(['audit', '--exemptions', json], simulatorEnv(sim.url, CALLER));
+      expect(code).toBe(2);
+      expect(stderr).toMatch(new RegExp(`^trailcheck: --exemptions ${json.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\[0\\]\\.owner`));
+      expect(sim.calls).toHaveLength(0);
+    });
+  });
+
+  test('--security-hub imports one finding per audited account from that account; --format ocsf prints OCSF Compliance Findings', async () => {
+    await withSimulator(s, async (sim) => {
+      const { code, stdout } = await run(['audit', '--format', 'ocsf', '--security-hub', 'us-east-1'], simulatorEnv(sim.url, CALLER));
+      expect(code).toBe(1);
+      const findings = JSON.parse(stdout) as Array<{ class_uid: number; compliance: { status: string }; cloud?: { account?: { uid?: string } } }>;
+      expect(findings.every((f) => f.class_uid === 2003)).toBe(true);
+      expect(findings).toHaveLength(3);
+      expect(sim.findings.map((f) => [f.account, f.finding.AwsAccountId]).sort()).toEqual([
+        [MGMT, MGMT],
+        ['200000000001', '200000000001'],
+        ['200000000002', '200000000002'],
+      ]);
     });
   });
 });
