@@ -4,6 +4,9 @@
  * subscriptions, the failure queue, the alarms (errors, failed runs, the heartbeat), the
  * StackSet of member roles, and the rule that runs the first audit once all of it exists.
  */
+import { exemptionsForRuntime } from '../lambda/exemptions';
+import { POLICY_FILE, policyFileText } from '../lambda/policy';
+import { routesForRuntime } from '../lambda/routes';
 import * as cdk from 'aws-cdk-lib';
 import {
   Annotations,
@@ -166,6 +169,8 @@ export class AuditStack extends Stack {
         ...alertEnvironment(config, { bucketName: this.reports.bucket.bucketName }),
         ...runLockEnvironment(),
       },
+      // Exemptions and routes, too large for the environment's 4 KB: a file beside the bundle (lambda/policy.ts).
+      assetFiles: { [POLICY_FILE]: policyFileText({ exemptions: exemptionsForRuntime(config.exemptions), routes: routesForRuntime(config.routes) }) },
       // Runs never overlap because of the run lock (lambda/aws/run-lock.ts), not a reservation:
       // reserving even one execution fails the deploy where the account's concurrency quota is 10
       // (new accounts). reservedConcurrency: true still reserves one, for those who want both.
@@ -312,8 +317,8 @@ export class AuditStack extends Stack {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListOrganizationAccounts',
-        // The OU walk (lambda/aws/accounts.ts accountsUnderOus): for the OU filter, and for the alert routes' OUs (lambda/audit/ou-members.ts).
-        actions: ['organizations:ListAccounts', ...(config.ous || config.routes.some((r) => r.ous.length > 0) ? ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'] : [])],
+        // The OU walk (lambda/aws/accounts.ts accountsUnderOus): for the OU filter, and for the OUs of the alert routes and exemptions (lambda/audit/ou-members.ts).
+        actions: ['organizations:ListAccounts', ...(config.ous || config.routes.some((r) => r.ous.length > 0) || config.exemptions.some((e) => e.ous.length > 0) ? ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'] : [])],
         resources: ['*'],
       }),
     );

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLING, LAMBDA_UNREACHABLE_CREDENTIAL_PROVIDERS, NODE_RUNTIME, NODE_TARGET } from '../../lib/function-defaults';
+import { POLICY_FILE } from '../../lambda/policy';
 import { loadScenario } from '../../simulator/scenario';
 import { startSimulator } from '../../simulator/server';
 import { ROOT, synth, runBundle } from './helpers';
@@ -35,7 +36,9 @@ describe('function bundling', () => {
   });
 
   it('writes a minified bundle with its source map', () => {
-    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
+    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', POLICY_FILE]);
+    // Nothing configured: an empty policy, beside the bundle.
+    expect(JSON.parse(fs.readFileSync(path.join(assetDir, POLICY_FILE), 'utf8'))).toEqual({ schemaVersion: 1, exemptions: [], routes: [] });
     expect(handler.split('\n').length).toBeLessThan(200);
     expect(handler).toMatch(/sourceMappingURL=index\.js\.map/);
   });
@@ -116,4 +119,50 @@ describe('function bundling', () => {
     expect(frames[0]).toMatch(/lambda\/handler\.ts:\d+:\d+/);
     expect(frames.filter((f) => /index\.js:\d+:\d+/.test(f))).toEqual([]);
   }, 30_000);
+});
+
+describe('the policy in the deployed artifact', () => {
+  test('configured exemptions and routes are written beside the bundle, and the bundle applies them', async () => {
+    const expires = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    const exemption = { accounts: ['141414141414'], reason: 'partner account, being handed over', owner: 'partners@example.com', expires };
+    const route = { name: 'workloads', ous: ['ou-ab12-workload0'], emails: ['workloads-team@example.com'] };
+    const s = synth({ exemptions: [exemption], routes: [route] }, { bundling: true, nag: false });
+    const fn = Object.values<any>(s.audit.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Handler === 'index.handler' && JSON.stringify(f.Properties.Environment ?? {}).includes('TRAILCHECK_TOPIC_ARN'));
+    const asset = fs.readdirSync(s.app.outdir).find((f) => f.startsWith('asset.') && fs.existsSync(path.join(s.app.outdir, f, POLICY_FILE)) && fs.readFileSync(path.join(s.app.outdir, f, POLICY_FILE), 'utf8').includes('workloads'));
+    expect(fn).toBeDefined();
+    expect(asset).toBeDefined();
+    const dir = path.join(s.app.outdir, asset as string);
+    const policy = JSON.parse(fs.readFileSync(path.join(dir, POLICY_FILE), 'utf8'));
+    expect(policy.routes).toEqual([{ name: 'workloads', ous: ['ou-ab12-workload0'], accounts: [] }]);
+    expect(policy.exemptions).toEqual([expect.objectContaining({ accounts: ['141414141414'], owner: 'partners@example.com', expires })]);
+    // Destinations stay in the template: the function gets who, not where.
+    expect(JSON.stringify(policy)).not.toContain('workloads-team@example.com');
+
+    const scenario = loadScenario(path.join(ROOT, 'simulator/scenarios/demo.json'));
+    const central = scenario.topics?.[0] as string;
+    const routeTopic = central.replace(/:[^:]+$/, ':trailcheck-route-workloads');
+    const sim = await startSimulator({ ...scenario, topics: [central, routeTopic] }, { port: 0 });
+    try {
+      const script = `require(${JSON.stringify(path.join(dir, 'index.js'))}).handler({}, { awsRequestId: 'r1', getRemainingTimeInMillis: () => 120000 })
+        .then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });`;
+      const out = await runBundle(dir, script, {
+        TRAILCHECK_TOPIC_ARN: central,
+        TRAILCHECK_REGION: 'us-east-1',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: scenario.caller.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: scenario.caller.secretAccessKey,
+        AWS_ENDPOINT_URL: sim.url,
+      });
+      expect(out.code).toBe(0);
+      const result = JSON.parse(out.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+      expect(result.summary.exempt).toBe(1);
+      const centralBody = JSON.parse(JSON.parse(sim.published.find((p) => p.topicArn === central)!.message).default);
+      expect(centralBody.accounts.map((a: { accountId: string }) => a.accountId)).not.toContain('141414141414');
+      const routed = sim.published.filter((p) => p.topicArn === routeTopic);
+      expect(routed).toHaveLength(1);
+      expect(result.routes).toEqual([expect.objectContaining({ route: 'workloads', published: true })]);
+    } finally {
+      await sim.stop();
+    }
+  }, 90_000);
 });

@@ -164,3 +164,15 @@ describe("the OU walk for the routes' OUs", () => {
     expect(walk(synth({ routes: [ROUTES[2]] }, { nag: false }))).toBe('organizations:ListAccounts');
   });
 });
+
+describe("the OU walk for the exemptions' OUs", () => {
+  const walk = (s: Synthesized) => allStatements(s.auditJson).find((x) => x.logicalId.startsWith('FunctionRole') && x.statement.Sid === 'ListOrganizationAccounts')?.statement.Action;
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+
+  it('is granted when an exemption names an OU (else it could never apply), and not for exemptions of accounts only', () => {
+    const byOu = { ous: ['ou-ab12-sandbox0'], reason: 'sandboxes', owner: 'platform@example.com', expires };
+    const byAccount = { accounts: ['222222222222'], reason: 'closing', owner: 'platform@example.com', expires };
+    expect(walk(synth({ exemptions: [byOu] }, { nag: false }))).toEqual(['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);
+    expect(walk(synth({ exemptions: [byAccount] }, { nag: false }))).toBe('organizations:ListAccounts');
+  });
+});
