@@ -3,6 +3,7 @@
  * report the next run compares against (the alert state). Layout under the prefix:
  *
  *   <prefix>reports/YYYY/MM/DD/<run id>.json   one per run (expired by the bucket's lifecycle rule)
+ *   <prefix>reports/YYYY/MM/DD/<run id>.<kind>  the same run in other forms beside it (ocsf.json, …)
  *   <prefix>latest.json                        {"reportKey", "runId", "lastReminderAt", ...}
  *
  * Reading the previous state never throws: a missing, unreadable or malformed pointer or report
@@ -67,6 +68,18 @@ export class ReportArchive {
   async putReport(report: AuditReport): Promise<ReportLocation> {
     const key = this.reportKey(report);
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(report), ContentType: 'application/json' }));
+    return this.location(key);
+  }
+
+  /** The key of the run's report in another form, beside the JSON (`ocsf.json`, `html`). */
+  besideKey(report: AuditReport, extension: string): string {
+    return this.reportKey(report).replace(/\.json$/, `.${extension}`);
+  }
+
+  /** The run's report in another form, beside the JSON. */
+  async putBeside(report: AuditReport, extension: string, body: string, contentType: string): Promise<ReportLocation> {
+    const key = this.besideKey(report, extension);
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
     return this.location(key);
   }
 

@@ -8,6 +8,7 @@
 import type { Logger } from '../audit/run-types';
 import type { PreviousState, ReportArchive } from '../aws/archive';
 import type { ReportPointer } from '../alerts/document';
+import { ocsfFindings } from '../report/ocsf';
 import type { AuditReport } from '../report-format';
 
 export interface Archived {
@@ -15,6 +16,8 @@ export interface Archived {
   location?: ReportPointer;
   /** The write's failure: the run publishes, leaves the pointer, then fails with `archiveFailure`. */
   failure?: Error;
+  /** The object that could not be written (the report, or a form beside it). */
+  failedKey?: string;
 }
 
 /** The previous run's report, or why there is none (never throws). */
@@ -25,22 +28,37 @@ export async function readPreviousReport(archive: ReportArchive | undefined, log
   return previous;
 }
 
-/** This run's report in the archive; a failure is returned, not thrown. */
-export async function writeReport(archive: ReportArchive | undefined, report: AuditReport, log: Logger): Promise<Archived> {
+/** A form of the report written beside the JSON: its extension, content type and rendering. */
+export interface BesideForm {
+  extension: string;
+  contentType: string;
+  render: (report: AuditReport) => string;
+}
+
+/** The forms archived beside every report: OCSF Compliance Findings (docs/report-format.md). */
+export const BESIDE_FORMS: BesideForm[] = [{ extension: 'ocsf.json', contentType: 'application/json', render: (r) => JSON.stringify(ocsfFindings(r)) }];
+
+/** This run's report in the archive, and its other forms beside it; a failure is returned, not thrown. */
+export async function writeReport(archive: ReportArchive | undefined, report: AuditReport, log: Logger, forms: BesideForm[] = BESIDE_FORMS): Promise<Archived> {
   if (!archive) return {};
-  const key = archive.reportKey(report);
-  try {
-    return { location: await archive.putReport(report) };
-  } catch (err) {
-    const e = err as Error;
-    log.error('report not archived', { bucket: archive.bucket, key, error: `${e.name}: ${e.message}` });
-    return { location: { unavailable: `s3://${archive.bucket}/${key} could not be written: ${e.name}` }, failure: e };
-  }
+  const writes = [
+    { key: archive.reportKey(report), put: () => archive.putReport(report) },
+    ...forms.map((f) => ({ key: archive.besideKey(report, f.extension), put: () => archive.putBeside(report, f.extension, f.render(report), f.contentType) })),
+  ];
+  const results = await Promise.allSettled(writes.map((w) => w.put()));
+  const failed = results.findIndex((r) => r.status === 'rejected');
+  const first = results[0];
+  if (failed === -1 && first.status === 'fulfilled') return { location: first.value };
+  const e = (results[failed] as PromiseRejectedResult).reason as Error;
+  const key = writes[failed].key;
+  log.error('report not archived', { bucket: archive.bucket, key, error: `${e.name}: ${e.message}` });
+  const location: ReportPointer = first.status === 'fulfilled' ? first.value : { unavailable: `s3://${archive.bucket}/${key} could not be written: ${e.name}` };
+  return { location, failure: e, failedKey: key };
 }
 
 /** The error a run ends with when its report could not be archived (after the alert went out). */
-export function archiveFailure(archive: ReportArchive, report: AuditReport, failure: Error, published: boolean): Error {
+export function archiveFailure(archive: ReportArchive, report: AuditReport, failure: Error, published: boolean, key = archive.reportKey(report)): Error {
   return new Error(
-    `The report of run ${report.run.id} could not be archived to s3://${archive.bucket}/${archive.reportKey(report)} (${failure.name}: ${failure.message}); the alert was ${published ? 'published' : 'not needed'}, and the next run compares against the last archived report.`,
+    `The report of run ${report.run.id} could not be archived to s3://${archive.bucket}/${key} (${failure.name}: ${failure.message}); the alert was ${published ? 'published' : 'not needed'}, and the next run compares against the last archived report.`,
   );
 }

@@ -104,7 +104,7 @@ async function auditAndAlert(config: AuditConfig, alerts: AlertConfig, deps: Sch
     noArchive: `no report archive configured (${ALERT_ENV.reportBucket} is not set)`,
     credentialsFor: (id) => session.credentials.forAccount(id),
   });
-  const { location, failure } = await writeReport(archive, report, log);
+  const { location, failure, failedKey } = await writeReport(archive, report, log);
   const plan = compareWithPrevious(report, previous, { mode: alerts.mode, reminderDays: alerts.reminderDays, publishOnPass: config.publishOnPass }, deps.now(), log);
   // What the alert says, decided once; the channels that ride SNS render it into one publish.
   const doc = buildAlertDocument(report, plan, { location });
@@ -116,7 +116,7 @@ async function auditAndAlert(config: AuditConfig, alerts: AlertConfig, deps: Sch
     await archive.writeLatest({ runId: report.run.id, reportKey: archive.reportKey(report), finishedAt: report.run.finishedAt, lastReminderAt: plan.lastReminderAt });
   }
   log.info('audit finished', { runId: report.run.id, summary: report.summary, durationMs: report.run.durationMs, deadlineReached: report.run.deadlineReached, publish, routes: routed.deliveries.map((d) => ({ route: d.route, published: d.result?.published ?? false, error: d.error })) });
-  if (archive && failure) throw archiveFailure(archive, report, failure, publish.published);
+  if (archive && failure) throw archiveFailure(archive, report, failure, publish.published, failedKey);
   if (routed.failed.length) throw routesFailure(routed);
   return resultOf(report, plan, publish, location, routed);
 }

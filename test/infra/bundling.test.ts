@@ -90,8 +90,8 @@ describe('function bundling', () => {
       expect(result.summary.FAIL).toBeGreaterThan(0);
       expect(result.publish).toMatchObject({ published: true });
       expect(result.reportUri).toMatch(new RegExp(`^s3://${bucket}/trailcheck/reports/\\d{4}/\\d{2}/\\d{2}/${result.runId}\\.json$`));
-      // The run lock (taken, then released), the report, the latest-report pointer, the previous pointer read.
-      expect(sim.callCounts()).toMatchObject({ 's3:PutObject': 3, 's3:GetObject': 1, 's3:DeleteObject': 1 });
+      // The run lock (taken, then released), the report and its OCSF form, the latest-report pointer, the previous pointer read.
+      expect(sim.callCounts()).toMatchObject({ 's3:PutObject': 4, 's3:GetObject': 1, 's3:DeleteObject': 1 });
       expect(sim.calls.filter((c) => c.service === 's3').map((c) => `${c.action} ${c.params.key}`)).toEqual(
         expect.arrayContaining(['PutObject trailcheck/run-lock.json', 'DeleteObject trailcheck/run-lock.json']),
       );

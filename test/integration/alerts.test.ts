@@ -68,9 +68,13 @@ async function readJson(sim: Simulator, key: string): Promise<Record<string, unk
   return JSON.parse(await out.Body!.transformToString());
 }
 
+/** The runs' JSON reports; each has its OCSF form beside it (checked here). */
 async function reportKeys(sim: Simulator): Promise<string[]> {
   const out = await s3(sim).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'trailcheck/reports/' }));
-  return (out.Contents ?? []).map((o) => o.Key as string);
+  const keys = (out.Contents ?? []).map((o) => o.Key as string);
+  const reports = keys.filter((k) => /\/[^/.]+\.json$/.test(k));
+  expect(keys.sort()).toEqual(reports.flatMap((k) => [k, k.replace(/\.json$/, '.ocsf.json')]).sort());
+  return reports;
 }
 
 function lastMessage(sim: Simulator): { subject?: string; json: AlertJson; email: string; attributes: Record<string, { StringValue?: string }> } {

@@ -21,11 +21,20 @@ function recording() {
 
 const failing = report([account(accountId(1), 'FAIL'), account(accountId(2), 'PASS')]);
 
-function fakeArchive(behaviour: { put?: () => Promise<unknown>; previous?: () => Promise<unknown> }) {
+const beside: Array<{ key: string; body: string; contentType: string }> = [];
+function fakeArchive(behaviour: { put?: () => Promise<unknown>; putBeside?: () => Promise<unknown>; previous?: () => Promise<unknown> }) {
+  beside.length = 0;
   return {
     bucket: 'reports-bucket',
     reportKey: (r: typeof failing) => `reports/${r.run.id}.json`,
+    besideKey: (r: typeof failing, ext: string) => `reports/${r.run.id}.${ext}`,
     putReport: behaviour.put ?? (async () => ({ bucket: 'reports-bucket', key: 'k', uri: 's3://reports-bucket/k' })),
+    putBeside:
+      behaviour.putBeside ??
+      (async (r: typeof failing, ext: string, body: string, contentType: string) => {
+        beside.push({ key: `reports/${r.run.id}.${ext}`, body, contentType });
+        return { uri: `s3://reports-bucket/reports/${r.run.id}.${ext}` };
+      }),
     readPrevious: behaviour.previous ?? (async () => ({ ok: false, missing: true, reason: 'no previous report' })),
   } as unknown as ReportArchive;
 }
@@ -45,6 +54,18 @@ describe('archive: read the previous report, write this one', () => {
     const { log, lines } = recording();
     expect(await writeReport(fakeArchive({ put: async () => ({ uri: 's3://reports-bucket/k' }) }), failing, log)).toEqual({ location: { uri: 's3://reports-bucket/k' } });
     expect(lines).toEqual([]);
+    // The OCSF form beside it: one Compliance Finding per audited account.
+    expect(beside.map((b) => [b.key, b.contentType])).toEqual([[`reports/${failing.run.id}.ocsf.json`, 'application/json']]);
+    expect(JSON.parse(beside[0].body).map((f: { class_uid: number }) => f.class_uid)).toEqual([2003, 2003]);
+  });
+
+  test('a form beside the report that cannot be written: the report is there (its location kept), the failure names the form', async () => {
+    const { log } = recording();
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    const out = await writeReport(fakeArchive({ putBeside: async () => Promise.reject(denied) }), failing, log);
+    expect(out.location).toEqual({ bucket: 'reports-bucket', key: 'k', uri: 's3://reports-bucket/k' });
+    expect(out.failure).toBe(denied);
+    expect(out.failedKey).toBe(`reports/${failing.run.id}.ocsf.json`);
   });
 
   test('a failed write is returned, not thrown; the location says why', async () => {
@@ -52,6 +73,7 @@ describe('archive: read the previous report, write this one', () => {
     const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
     const out = await writeReport(fakeArchive({ put: async () => Promise.reject(denied) }), failing, log);
     expect(out.failure).toBe(denied);
+    expect(out.failedKey).toBe(`reports/${failing.run.id}.json`);
     expect(out.location).toEqual({ unavailable: `s3://reports-bucket/reports/${failing.run.id}.json could not be written: AccessDenied` });
     expect(lines).toEqual(['error report not archived']);
     const error = archiveFailure(fakeArchive({}), failing, denied, true);
