@@ -124,28 +124,66 @@ export function firstAccounts(doc: AlertDocument, n: number): AlertDocument {
   };
 }
 
-export function buildSubject(report: Pick<AuditReport, 'summary'>): string {
+/**
+ * SNS's Subject limit (channels/sns.ts MAX_SUBJECT_CHARS; a test holds them equal): a subject
+ * that would pass it with the exempt count leaves the count out (the message body has it).
+ */
+export const SUBJECT_ROOM = 99;
+
+/** What a subject reads: the summary, and the accounts' statuses and exemptions (to count exempt FAIL/ERROR apart). */
+export type SubjectInput = Pick<AuditReport, 'summary'> & { accounts: ReadonlyArray<Pick<AccountReport, 'status' | 'exemption'>> };
+
+/**
+ * The FAIL and ERROR counts an alert's subject shows: accounts under an exemption in force are
+ * left out (they are not alerted as failing) and counted apart, as the email says them.
+ */
+function subjectCounts(report: SubjectInput): { FAIL: number; ERROR: number; PASS: number; total: number; exempt: number } {
   const s = report.summary;
-  const bad = [s.FAIL ? `${s.FAIL} FAIL` : '', s.ERROR ? `${s.ERROR} ERROR` : ''].filter(Boolean).join(', ');
-  const run = s.runErrors ? `${bad ? ', ' : ''}run incomplete` : '';
-  return bad || run ? `trailcheck: ${bad}${run} of ${s.total} accounts` : `trailcheck: all ${s.PASS} audited accounts PASS`;
+  let exemptFail = 0;
+  let exemptError = 0;
+  for (const a of report.accounts) {
+    if (!a.exemption) continue;
+    if (a.status === 'FAIL') exemptFail++;
+    if (a.status === 'ERROR') exemptError++;
+  }
+  return { FAIL: s.FAIL - exemptFail, ERROR: s.ERROR - exemptError, PASS: s.PASS, total: s.total, exempt: exemptFail + exemptError };
 }
 
-/** The subject for a plan: the counts that changed first (changes and reminders), else the totals. */
-export function subjectFor(report: Pick<AuditReport, 'summary'>, plan: Pick<AlertPlan, 'kind' | 'counts'> & { comparison: Pick<AlertPlan['comparison'], 'newRunErrors'> }): string {
+/** `subject` with `(… exempt[; extra])` when there are exempt failing accounts and it fits SNS's subject. */
+function withExempt(make: (note: string) => string, exempt: number, extra = ''): string {
+  const plain = make(extra ? ` (${extra})` : '');
+  if (!exempt) return plain;
+  const noted = make(` (${exempt} exempt${extra ? `; ${extra}` : ''})`);
+  return noted.length <= SUBJECT_ROOM ? noted : plain;
+}
+
+export function buildSubject(report: SubjectInput): string {
+  const s = report.summary;
+  const c = subjectCounts(report);
+  const bad = [c.FAIL ? `${c.FAIL} FAIL` : '', c.ERROR ? `${c.ERROR} ERROR` : ''].filter(Boolean).join(', ');
+  const run = s.runErrors ? `${bad ? ', ' : ''}run incomplete` : '';
+  if (bad || run) return withExempt((note) => `trailcheck: ${bad}${run} of ${s.total} accounts${note}`, c.exempt);
+  // Nothing failing outside exemptions: not "all PASS" when some are exempt.
+  return c.exempt ? withExempt((note) => `trailcheck: ${s.PASS} PASS of ${s.total} accounts${note}`, c.exempt) : `trailcheck: all ${s.PASS} audited accounts PASS`;
+}
+
+/** The subject for a plan: the counts that changed first (changes and reminders), else the totals. Exempt FAIL/ERROR accounts are counted apart. */
+export function subjectFor(report: SubjectInput, plan: Pick<AlertPlan, 'kind' | 'counts'> & { comparison: Pick<AlertPlan['comparison'], 'newRunErrors'> }): string {
   if (plan.kind === 'every-run' || plan.kind === 'first-run') return buildSubject(report);
   const c = plan.counts;
-  const s = report.summary;
+  const n = subjectCounts(report);
   const changed = [c['new-fail'] ? `${c['new-fail']} newly FAIL` : '', c['new-error'] ? `${c['new-error']} newly ERROR` : '', c.resolved ? `${c.resolved} resolved` : '']
     .filter(Boolean)
     .join(', ');
-  const now = [s.FAIL ? `${s.FAIL} FAIL` : '', s.ERROR ? `${s.ERROR} ERROR` : ''].filter(Boolean).join(', ') || `all ${s.PASS} PASS`;
+  const now = [n.FAIL ? `${n.FAIL} FAIL` : '', n.ERROR ? `${n.ERROR} ERROR` : ''].filter(Boolean).join(', ') || (n.exempt ? `${n.PASS} PASS` : `all ${n.PASS} PASS`);
   const runNote = plan.comparison.newRunErrors.length ? 'run incomplete' : '';
   if (plan.kind === 'reminder') {
-    return `trailcheck reminder: ${now} of ${s.total} accounts${changed ? ` (${changed})` : ''}${runNote ? `, ${runNote}` : ''}`;
+    return withExempt((note) => `trailcheck reminder: ${now} of ${n.total} accounts${note}${runNote ? `, ${runNote}` : ''}`, n.exempt, changed);
   }
   const head = [changed, runNote].filter(Boolean).join(', ') || 'no change';
-  return `trailcheck: ${head} (now ${now} of ${s.total})`;
+  const plain = `trailcheck: ${head} (now ${now} of ${n.total})`;
+  const noted = `trailcheck: ${head} (now ${now} of ${n.total}, ${n.exempt} exempt)`;
+  return n.exempt && noted.length <= SUBJECT_ROOM ? noted : plain;
 }
 
 function alertExemptions(plan: AlertPlan): AlertExemptions {

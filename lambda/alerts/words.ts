@@ -68,11 +68,19 @@ export function describeExemption(e: { id: string; owner: string; expires: strin
   return `${e.id} (owner ${e.owner}, until ${e.expires}${e.ticket ? `, ticket ${e.ticket}` : ''}): ${e.reason}`;
 }
 
-/** Why an account fails "newly" after an exemption: it expired, or no longer applies. Absent when neither. */
-export function exemptionEndedLine(a: { exemptionExpired?: { id: string; owner: string; expires: string }; previousExemption?: { id: string; owner: string; expires: string } }): string | undefined {
-  if (a.exemptionExpired) return `Exemption ${a.exemptionExpired.id} expired on ${a.exemptionExpired.expires} (owner ${a.exemptionExpired.owner}): no longer exempt.`;
-  if (a.previousExemption) return `Exemption ${a.previousExemption.id} (owner ${a.previousExemption.owner}) no longer applies (removed, or its OU could not be read): no longer exempt.`;
-  return undefined;
+/**
+ * Why an account fails "newly" after an exemption: it expired, or no longer applies. Absent when neither.
+ * `show` formats the exemption's values (Slack escapes them and shows ids as code); the words are the same everywhere.
+ */
+export function exemptionEndedLine(
+  a: { exemptionExpired?: { id: string; owner: string; expires: string }; previousExemption?: { id: string; owner: string; expires: string } },
+  show: (field: 'id' | 'owner' | 'expires', value: string) => string = (_field, value) => value,
+): string | undefined {
+  const e = a.exemptionExpired ?? a.previousExemption;
+  if (!e) return undefined;
+  const [id, owner] = [show('id', String(e.id)), show('owner', String(e.owner))];
+  if (a.exemptionExpired) return `Exemption ${id} expired on ${show('expires', String(e.expires))} (owner ${owner}): no longer exempt.`;
+  return `Exemption ${id} (owner ${owner}) no longer applies (removed, or its OU could not be read): no longer exempt.`;
 }
 
 /** Section titles of what the alert says about exemptions. */

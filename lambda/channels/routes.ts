@@ -88,7 +88,7 @@ function sliceFor(doc: AlertDocument, route: string, members: Set<string>, repor
     ...doc,
     send,
     reason,
-    subject: subjectFor({ summary }, { kind: doc.kind, counts, comparison: { newRunErrors } }),
+    subject: subjectFor({ summary, accounts: inRoute }, { kind: doc.kind, counts, comparison: { newRunErrors } }),
     run: { ...doc.run, errors, notes },
     summary,
     changes: { ...changes, counts, ...stillDue, newRunErrors },

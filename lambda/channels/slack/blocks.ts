@@ -9,7 +9,7 @@
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { CHANGE_KINDS } from '../../alerts/changes';
 import type { AlertAccount } from '../../alerts/document';
-import { changeTitle, describeTrail, plural, splitStep, truncateWords } from '../../alerts/words';
+import { changeTitle, describeTrail, EXEMPTION_TITLES, exemptionEndedLine, plural, splitStep, truncateWords } from '../../alerts/words';
 import { displayText } from '../../report/display';
 import type { AlertJson } from '../alert-json';
 import { codeBlock, escapeMrkdwn, inlineCode as code, mrkdwnName } from '../mrkdwn';
@@ -71,34 +71,109 @@ export function renderSlackMessage(json: AlertJson, subject: string): SlackMessa
       ]
     : [];
 
-  // Fixed blocks first, then as many accounts as fit; one slot is kept for the overflow line.
+  // Fixed blocks first, the exemptions and the footer last, then as many accounts as fit between; one slot is kept for the overflow line.
   const fixed: KnownBlock[] = [header, summary, ...runErrors];
-  const reserved = fixed.length + 2; // + overflow context + footer
+  const exemptions = exemptionSection(json);
+  const tail: KnownBlock[] = [...(exemptions ? [divider, exemptions] : []), divider, footer];
+  const room = { blocks: SLACK_LIMITS.blocks - fixed.length - tail.length - 1, text: SLACK_LIMITS.totalText - blocksText([...fixed, ...tail]) };
+  const { body, shown } = accountBlocks(json, compared, room);
+  const hidden = json.accounts.length - shown + json.omittedAccounts;
+  const overflow = hidden > 0 ? [context([`… and ${t(plural(hidden, 'more account'))} not shown here (${t(hiddenBreakdown(json, shown))}): see the full report.`])] : [];
+  const blocks = [...fixed, ...body, ...overflow, ...tail].slice(0, SLACK_LIMITS.blocks);
+  return { text: plain(subject, SLACK_LIMITS.fallbackText), blocks };
+}
+
+/** The accounts by change kind, each group under its title, within `room` (blocks and characters). */
+function accountBlocks(json: AlertJson, compared: boolean, room: { blocks: number; text: number }): { body: KnownBlock[]; shown: number } {
   const body: KnownBlock[] = [];
-  let textUsed = blocksText([...fixed, footer]);
+  let textUsed = 0;
   let shown = 0;
-  outer: for (const change of CHANGE_KINDS) {
+  for (const change of CHANGE_KINDS) {
     const group = json.accounts.filter((a) => a.change === change);
     if (!group.length) continue;
     const title = section(`*${escapeMrkdwn(changeTitle(change, compared))} (${t(json.changes[change])})*`);
     // A title only with at least one account under it.
     const first = accountSection(group[0]);
-    if (reserved + body.length + 3 > SLACK_LIMITS.blocks || textUsed + blocksText([title, first]) > SLACK_LIMITS.totalText) break;
+    if (body.length + 3 > room.blocks || textUsed + blocksText([title, first]) > room.text) break;
     body.push(divider, title);
     textUsed += blocksText([title]);
     for (const a of group) {
       const block = a === group[0] ? first : accountSection(a);
       const size = blocksText([block]);
-      if (reserved + body.length + 1 > SLACK_LIMITS.blocks || textUsed + size > SLACK_LIMITS.totalText) break outer;
+      if (body.length + 1 > room.blocks || textUsed + size > room.text) return { body, shown };
       body.push(block);
       textUsed += size;
       shown++;
     }
   }
-  const hidden = json.accounts.length - shown + json.omittedAccounts;
-  const overflow = hidden > 0 ? [context([`… and ${t(plural(hidden, 'more account'))} not shown here (${t(hiddenBreakdown(json, shown))}): see the full report.`])] : [];
-  const blocks = [...fixed, ...body, ...overflow, divider, footer].slice(0, SLACK_LIMITS.blocks);
-  return { text: plain(subject, SLACK_LIMITS.fallbackText), blocks };
+  return { body, shown };
+}
+
+/**
+ * What the alert says about exemptions, as one section (absent when it says nothing): those
+ * expiring (owner, expiry, days left), those no longer needed, and how many failing accounts are
+ * exempt (not listed above). Lines are added while they fit; the count of exempt failing accounts
+ * always shows, and what is left out is said. Every value is escaped: owners and reasons come
+ * from a configuration file, and the message may not be ours.
+ */
+export function exemptionSection(json: Pick<AlertJson, 'exemptions'>): SectionBlock | undefined {
+  const e = json.exemptions;
+  if (!e || typeof e !== 'object') return undefined;
+  const expiring = (Array.isArray(e.expiring) ? e.expiring : []).filter(isObject);
+  const unneeded = (Array.isArray(e.unneeded) ? e.unneeded : []).filter(isObject);
+  const exemptFailing = Number(e.exemptFailing) > 0 ? Number(e.exemptFailing) : 0;
+  if (!expiring.length && !unneeded.length && !exemptFailing) return undefined;
+  const candidates: string[] = [];
+  if (expiring.length) {
+    candidates.push(`*${escapeMrkdwn(EXEMPTION_TITLES.expiring)} (${t(expiring.length + count(e.omittedExpiring))})*`);
+    for (const x of expiring) candidates.push(`• ${exemptionFacts(x)}, ${daysLeft(x.daysLeft)}: ${reasonText(x.reason)}`);
+    if (count(e.omittedExpiring)) candidates.push(`… and ${t(plural(count(e.omittedExpiring), 'more exemption'))}; the full report lists them.`);
+  }
+  if (unneeded.length) {
+    candidates.push(`*${escapeMrkdwn(EXEMPTION_TITLES.unneeded)} (${t(unneeded.length + count(e.omittedUnneeded))})*`);
+    for (const u of unneeded) candidates.push(`• ${code(String(u.accountId))}${u.accountName ? ` ${mrkdwnName(String(u.accountName))}` : ''} passes: exemption ${isObject(u.exemption) ? exemptionFacts(u.exemption) : '?'}`);
+    if (count(e.omittedUnneeded)) candidates.push(`… and ${t(plural(count(e.omittedUnneeded), 'more account'))}; the full report lists them.`);
+  }
+  const last = exemptFailing
+    ? `_${t(plural(exemptFailing, 'failing account'))} under an exemption in force ${exemptFailing === 1 ? 'is' : 'are'} not listed; the full report lists ${exemptFailing === 1 ? 'it' : 'them'}._`
+    : '';
+  return { type: 'section', text: mrkdwn(truncateWords(fitLines(candidates, last, 'exemption line'), SLACK_LIMITS.sectionText)) };
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+const count = (n: unknown) => (typeof n === 'number' && n > 0 ? n : 0);
+const daysLeft = (n: unknown) => (n === 0 ? 'ends today' : `${t(typeof n === 'number' ? plural(n, 'day') : n)} left`);
+/** A reason is free text of up to 500 characters: the first words here, all of it in the full report. */
+const reasonText = (r: unknown) => escapeMrkdwn(truncateWords(String(r ?? ''), 200));
+
+/** An exemption's value as mrkdwn: the id and ticket as code, the owner as a name (at most 120 characters: the full report has it all), the rest escaped. */
+function exemptionValue(field: 'id' | 'owner' | 'expires' | 'ticket', value: string): string {
+  if (field === 'id' || field === 'ticket') return code(truncateWords(value, 80));
+  return field === 'owner' ? mrkdwnName(truncateWords(value, 120)) : t(value);
+}
+
+/** `sandbox` owner platform@example.com, until 2026-06-30, ticket `SEC-1` */
+function exemptionFacts(e: object): string {
+  const x = e as Record<string, unknown>;
+  const v = (field: 'id' | 'owner' | 'expires' | 'ticket') => exemptionValue(field, String(x[field] ?? ''));
+  return `${v('id')} owner ${v('owner')}, until ${v('expires')}${x.ticket ? `, ticket ${v('ticket')}` : ''}`;
+}
+
+/** The lines that fit in one section (with `last` always kept), and a line saying how many did not. */
+function fitLines(candidates: string[], last: string, what: string): string {
+  const max = SLACK_LIMITS.sectionText - 80 - last.length;
+  const lines: string[] = [];
+  let used = 0;
+  let left = 0;
+  for (const line of candidates) {
+    if (left === 0 && used + line.length + 1 <= max) {
+      lines.push(line);
+      used += line.length + 1;
+    } else left++;
+  }
+  if (left > 0) lines.push(`_… ${plural(left, `more ${what}`)} in the full report._`);
+  if (last) lines.push(last);
+  return lines.join('\n');
 }
 
 function changesLine(json: AlertJson): string {
@@ -135,6 +210,9 @@ export function accountSection(a: AlertAccount): SectionBlock {
   const max = SLACK_LIMITS.sectionText - 80;
   const facts = [a.ouId ? `OU ${a.ouName ? `${mrkdwnName(a.ouName)} ` : ''}${code(a.ouId)}` : '', a.previousStatus && a.previousStatus !== a.status ? `was ${t(a.previousStatus)}` : ''].filter(Boolean);
   const lines = [`*${t(a.status)}* ${code(a.accountId)} ${mrkdwnName(a.accountName ?? '')}${facts.length ? ` · ${facts.join(' · ')}` : ''}`];
+  // Why it fails "newly": its exemption ended (the email's words).
+  const ended = exemptionEndedLine(a, exemptionValue);
+  if (ended) lines.push(ended);
   if (a.status === 'PASS') {
     const via = a.trails.find((t) => t.arn === a.qualifyingTrailArn);
     lines.push(`Now passes${via ? ` via ${via.isOrganizationTrail ? 'organization trail' : 'trail'} ${code(via.name)}` : ''}.`);
@@ -150,7 +228,7 @@ export function accountSection(a: AlertAccount): SectionBlock {
       candidates.push([lead ? escapeMrkdwn(lead) : '', command ? codeBlock(command) : ''].filter(Boolean).join('\n'));
     }
   }
-  let used = lines[0].length;
+  let used = lines.join('\n').length;
   let left = 0;
   for (const line of candidates) {
     if (left === 0 && used + line.length + 1 <= max) {
