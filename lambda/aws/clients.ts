@@ -23,7 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AuditConfig } from '../config';
-import { DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
+import { type CallCount, DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
 import { type SecurityHubApi, SecurityHubWire } from './security-hub';
 import { AssumeRoleWire, CloudTrailWire, cloudTrailOperation } from './wire';
 
@@ -216,6 +216,22 @@ export class AwsClients {
       this.securityHubs.set(region, wire);
     }
     return wire.as(credentials);
+  }
+
+  /**
+   * Requests sent and throttled answers so far, by service (`sts`, `organizations`, `cloudtrail`,
+   * `sns`, `securityhub`), every region added up: the SDK clients' and the wire path's alike, each
+   * retry a request of its own. The stack's bucket client (S3) is not one of these clients.
+   */
+  callCounts(): Record<string, CallCount> {
+    const out: Record<string, CallCount> = {};
+    for (const [key, strategy] of this.retryStrategies) {
+      const service = key.slice(0, key.indexOf(':'));
+      const c = (out[service] ??= { calls: 0, throttles: 0 });
+      c.calls += strategy.counts.calls;
+      c.throttles += strategy.counts.throttles;
+    }
+    return out;
   }
 
   /** Closes the shared connection pool (the clients must not be used afterwards). */

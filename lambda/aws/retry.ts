@@ -41,6 +41,12 @@ export const MAX_BACKOFF_MS = 5_000;
 const MIN_ATTEMPT_RESERVE_MS = 1_000;
 const ATTEMPT_MARGIN_MS = 250;
 
+/** What one service's calls came to: requests sent (retries included) and how many AWS answered with throttling. */
+export interface CallCount {
+  calls: number;
+  throttles: number;
+}
+
 /** What bounds a call's retries. */
 export interface RetryBounds {
   /** Attempts per call, first included, when the run has no deadline. */
@@ -148,6 +154,9 @@ const refused = (why: string) => Object.assign(new Error(`no retry: ${why}`), { 
  * are built.
  */
 export class DeadlineRetryStrategy implements RetryStrategyV2 {
+  /** Requests sent (first attempts and retries) and throttled answers, for the run's metrics (run/metrics.ts). */
+  readonly counts: CallCount = { calls: 0, throttles: 0 };
+
   constructor(
     private readonly bounds: () => RetryBounds,
     readonly budget: RetryBudget = new RetryBudget(),
@@ -158,10 +167,13 @@ export class DeadlineRetryStrategy implements RetryStrategyV2 {
     const { deadline, signal } = this.bounds();
     // In a storm, a new call waits its turn behind the retries (it is sent anyway by the deadline).
     if (this.budget.rationing) await this.budget.take(deadline ?? Date.now() + MAX_BACKOFF_MS, signal);
+    this.counts.calls += 1;
     return new CallToken(0, Date.now(), 0);
   }
 
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    // Every failed attempt comes here, retried or not: a throttled answer is counted once, here.
+    if (info.errorType === 'THROTTLING') this.counts.throttles += 1;
     if (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT') throw refused(`${info.errorType} is not retried`);
     const { maxAttempts, callTimeoutMs, deadline, signal } = this.bounds();
     const previous = token instanceof CallToken ? token : new CallToken(token.getRetryCount(), Date.now(), 0);
@@ -184,6 +196,7 @@ export class DeadlineRetryStrategy implements RetryStrategyV2 {
 
     const next = new CallToken(retries, Date.now(), longest, previous.skewRetried || skew);
     next.$retryLog.acquisitionDelay = next.startedAt - now;
+    this.counts.calls += 1;
     return next;
   }
 
