@@ -18,7 +18,8 @@ Audits every account of the AWS Organization against CIS "CloudTrail is enabled 
 
 Options:
 ${flagUsage()}
-  --format text|json|ocsf   output format (default text; ocsf: OCSF Compliance Findings, one per account)
+  --format FORMAT           text (default), json (the report), ocsf (OCSF Compliance Findings, one per
+                            account) or html (a self-contained page to open in a browser)
   --exemptions FILE         exemptions (JSON or YAML, docs/deploy.md "Exemptions"): an exempt account keeps its
                             verdict, is not alerted and does not make the exit code 1
   --output FILE             write the report to FILE instead of standard output
@@ -32,7 +33,7 @@ Exit codes: 0 every evaluated account passes, 1 an account FAILs or is ERROR (or
 /** Longest --timeout: a week is far beyond any audit, and well within what a timer can hold. */
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
-export const FORMATS = ['text', 'json', 'ocsf'] as const;
+export const FORMATS = ['text', 'json', 'ocsf', 'html'] as const;
 
 export interface CliOptions {
   config: AuditConfig;

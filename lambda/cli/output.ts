@@ -10,6 +10,7 @@ import { renderEmailText } from '../channels/email';
 import { composeSnsMessage } from '../channels/sns';
 import { snsParts } from '../channels/sns-parts';
 import { displayText, safeJson } from '../report/display';
+import { renderHtml } from '../report/html';
 import { ocsfFindings } from '../report/ocsf';
 import { renderText, summaryLine } from '../report/text';
 import type { AuditReport } from '../report-format';
@@ -37,10 +38,11 @@ export function writeReport(report: AuditReport, options: Pick<CliOptions, 'form
   }
 }
 
-/** Text from responses is escaped for the terminal (report/display.ts); JSON and OCSF keep the data as it came, as JSON. */
+/** Text from responses is escaped for the terminal (report/display.ts); JSON and OCSF keep the data as it came, as JSON; the page escapes it for HTML. */
 function render(report: AuditReport, format: CliOptions['format'], width: number): string {
   if (format === 'json') return `${safeJson(JSON.stringify(report, null, 2))}\n`;
   if (format === 'ocsf') return `${safeJson(JSON.stringify(ocsfFindings(report), null, 2))}\n`;
+  if (format === 'html') return renderHtml(report, { generatedAt: new Date().toISOString() });
   return `${renderText(report, width)}\n`;
 }
 

@@ -42,7 +42,7 @@ describe('CLI arguments', () => {
     ['a boolean flag given a value (--strict=yes)', ['audit', '--strict=yes'], /--strict/],
     ['--region with no value at the end', ['audit', '--region'], /--region/],
     ['--region= (empty)', ['audit', '--region='], /^trailcheck: --region: empty value/],
-    ['--format= (empty)', ['audit', '--format='], /^trailcheck: --format: expected text, json, ocsf, got ""/],
+    ['--format= (empty)', ['audit', '--format='], /^trailcheck: --format: expected text, json, ocsf, html, got ""/],
     // Bugs, found here (see the report to the lead). An empty --accounts audits every account and an
     // empty --topic-arn publishes nothing, both silently: a script with an unset variable would
     // widen the audit or drop the alerts without a word.

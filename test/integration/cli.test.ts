@@ -218,3 +218,19 @@ describe('--exemptions, --security-hub and --format ocsf', () => {
     });
   });
 });
+
+test('--format html: one self-contained page with the run, to standard output or --output', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailcheck-'));
+  const file = path.join(dir, 'report.html');
+  await withSimulator(s, async (sim) => {
+    const { code, stdout } = await run(['audit', '--format', 'html'], simulatorEnv(sim.url, CALLER));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^<!DOCTYPE html>/i);
+    expect(stdout).toContain('http-equiv="Content-Security-Policy"');
+    expect(stdout).toContain('200000000002');
+    const written = await run(['audit', '--format', 'html', '--output', file], simulatorEnv(sim.url, CALLER));
+    expect(written.code).toBe(1);
+    expect(readFileSync(file, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+    expect(written.stderr).toContain(`report written to ${file}`);
+  });
+});

@@ -47,7 +47,7 @@ describe('trailcheck CLI', () => {
     ['an extra positional', ['audit', 'now'], /unknown command "audit now"/],
     ['unknown flag', ['audit', '--bogus'], /--bogus/],
     ['a flag missing its value', ['audit', '--format'], /--format/],
-    ['bad --format', ['audit', '--region', 'us-east-1', '--format', 'yaml'], /^trailcheck: --format: expected text, json, ocsf, got "yaml"/],
+    ['bad --format', ['audit', '--region', 'us-east-1', '--format', 'yaml'], /^trailcheck: --format: expected text, json, ocsf, html, got "yaml"/],
     ['bad --timeout (words)', ['audit', '--region', 'us-east-1', '--timeout', 'soon'], /^trailcheck: --timeout: expected a whole number of seconds/],
     ['bad --timeout (zero)', ['audit', '--region', 'us-east-1', '--timeout', '0'], /^trailcheck: --timeout: /],
     ['bad --timeout (fraction)', ['audit', '--region', 'us-east-1', '--timeout', '1.5'], /^trailcheck: --timeout: /],
