@@ -58,15 +58,9 @@ async function main(): Promise<number> {
   process.stderr.write(`Exemptions (${exemptionsFile}):\n${fs.readFileSync(exemptionsFile, 'utf8').replace(/^/gm, '  ')}\n`);
   process.stderr.write(`$ trailcheck ${args.join(' ')}\n\n`);
   try {
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/trailcheck.js'), ...args], {
-        env: simulatorEnv(sim.url, scenario.caller),
-        stdio: 'inherit',
-      });
-      child.on('error', reject);
-      child.on('exit', (c) => resolve(c ?? 1));
-    });
+    const code = await runCli(args, simulatorEnv(sim.url, scenario.caller));
     process.stdout.write(`\ntrailcheck exited with code ${code} (0: all pass, 1: something FAILs or is ERROR, 2: usage error)\n`);
+    const page = await writeHtmlReport(simulatorEnv(sim.url, scenario.caller), exemptionsFile);
     for (const p of sim.published) {
       const body = JSON.parse(p.message) as { default: string; email: string };
       process.stdout.write(`\n--- Published to SNS ${p.topicArn} ---\nSubject: ${p.subject}\n\n${body.email}\n`);
@@ -90,10 +84,28 @@ async function main(): Promise<number> {
     showFindings(sim.findings.map((f) => f.finding));
     const scheduled = await scheduledRunWithPolicy(sim, scenario, topicArn as string);
     // The demo organization is built to have failures: exit 1 is the expected outcome.
-    return code === 1 && cliPublished === 1 && sim.findings.length > 0 && scheduled ? 0 : 1;
+    process.stdout.write(`\n--- HTML report ---\nThe same run as a page to open in a browser (self-contained: no script, font or image from anywhere else): ${page ?? 'not written'}\n`);
+    return code === 1 && cliPublished === 1 && sim.findings.length > 0 && scheduled && page ? 0 : 1;
   } finally {
     await sim.stop();
   }
+}
+
+/** The CLI as a child process, its output on this terminal; resolves to its exit code. */
+function runCli(args: string[], env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' = 'inherit'): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/trailcheck.js'), ...args], { env, stdio });
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+}
+
+/** `trailcheck audit --format html --output …`: the page's path, or undefined when it was not written. */
+async function writeHtmlReport(env: NodeJS.ProcessEnv, exemptionsFile: string): Promise<string | undefined> {
+  const file = path.join(OUT_DIR, 'report.html');
+  fs.rmSync(file, { force: true });
+  await runCli(['audit', '--region', 'us-east-1', '--exemptions', exemptionsFile, '--format', 'html', '--output', file], env, 'ignore');
+  return fs.existsSync(file) ? file : undefined;
 }
 
 /** An exemption file as a team would write it (YAML), expiring in 10 days: the alert names it as expiring. */

@@ -138,6 +138,12 @@ test('npm run demo: the bundled organization is audited and the alert is shown',
   for (const status of ['PASS', 'FAIL', 'ERROR', 'SKIPPED']) expect(out.stdout).toMatch(new RegExp(`^\\d{12}\\s+\\S+\\s+${status}\\s`, 'm'));
   expect(out.stdout).toContain('--- Published to SNS');
   expect(out.stdout).toMatch(/Subject: trailcheck: \d+ FAIL, \d+ ERROR of \d+ accounts/);
+  // The HTML report is written and its path printed; the exemption, the findings and the route are shown.
+  const page = /The same run as a page to open in a browser .*: (\/\S+)$/m.exec(out.stdout)?.[1];
+  expect(page && readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+  expect(out.stdout).toMatch(/findings imported, one per audited account, each by that account/);
+  expect(out.stdout).toMatch(/^route "dev-team" \(arn:aws:sns:us-east-1:\d{12}:trailcheck-route-dev-team\)$/m);
+  expect(out.stdout).toMatch(/Exempt account 131313131313: kept its FAIL in the report, not alerted/);
 }, 60_000);
 
 describe('the CLI enriches the report with OUs, as the Lambda does (lambda/audit/enrich-ous.ts)', () => {
