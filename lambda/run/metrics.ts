@@ -22,25 +22,11 @@ import type { OuMembers } from '../audit/ou-members';
 import type { CallCount } from '../aws/retry';
 import type { RoutesOutcome } from '../channels/routes';
 import type { PublishResult } from '../channels/sns';
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../metric-names';
 import type { AuditReport } from '../report-format';
 import { ROUTE_PATTERNS } from '../routes';
 
-export const METRICS_NAMESPACE = 'trailcheck';
-
-/** Metric names, as the dashboard and the alarm (lib/dashboard.ts) and docs/deploy.md name them. */
-export const METRIC = {
-  pass: 'AccountsPass',
-  fail: 'AccountsFail',
-  error: 'AccountsError',
-  skipped: 'AccountsSkipped',
-  exempt: 'AccountsExempt',
-  runDuration: 'RunDuration',
-  apiCalls: 'ApiCalls',
-  apiThrottles: 'ApiThrottles',
-  alertsSent: 'AlertsSent',
-} as const;
-
-export const DIMENSION = { service: 'service', ou: 'ou' } as const;
+export { DIMENSION, METRIC, METRICS_NAMESPACE } from '../metric-names';
 
 export interface MetricValue {
   name: (typeof METRIC)[keyof typeof METRIC];

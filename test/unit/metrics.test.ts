@@ -206,7 +206,7 @@ describe('emitRunMetrics: the EMF lines', () => {
 });
 
 test('alertsSent: the central publish and each route slice that went out', () => {
-  const route = (published: boolean | undefined) => ({ route: 'r', accounts: 1, ...(published === undefined ? { error: 'boom' } : { result: { published } }) });
+  const route = (published: boolean | undefined) => ({ route: 'r', accounts: 1, unresolvedOus: [], ...(published === undefined ? { error: 'boom' } : { result: { published } }) });
   expect(alertsSent({ published: true }, { deliveries: [route(true), route(false), route(undefined), route(true)] })).toBe(3);
   expect(alertsSent({ published: false }, { deliveries: [] })).toBe(0);
 });
