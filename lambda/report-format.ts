@@ -55,6 +55,12 @@ export interface RunInfo {
   exemptions?: ExemptionInForce[];
   /** The Security Hub import, when the run made one (docs/security-hub.md). */
   securityHub?: SecurityHubRunInfo;
+  /**
+   * A real-time audit's report (docs/alerts.md "Real-time alerts"): the report of run `basedOn`
+   * with these accounts re-audited after these CloudTrail or Organizations events; absent on a
+   * scheduled run's.
+   */
+  realtime?: { basedOn: string; accountIds: string[]; eventIds: string[] };
 }
 
 /** An exemption in force, as the report lists it (`run.exemptions`). */

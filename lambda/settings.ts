@@ -180,9 +180,19 @@ export const ALERT_SETTINGS = {
   }),
 };
 
+/** The real-time audit's own (lambda/event-handler.ts; it reads the audit's and the alerts' too). */
+export const REALTIME_SETTINGS = {
+  newAccountGraceMinutes: setting(whole(0, 1440), {
+    default: 30,
+    env: 'TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES',
+    help: "minutes a new account's audit role may be missing (the StackSet deploying it) before the account is ERROR; until then its event is retried",
+  }),
+};
+
 /** The variables the function reads, by setting (the stack sets them from the same names). */
 export const ENV = envNames(AUDIT_SETTINGS);
 export const ALERT_ENV = envNames(ALERT_SETTINGS);
+export const REALTIME_ENV = envNames(REALTIME_SETTINGS);
 
 /** Rules between audit settings, wherever they are given; `key` names a setting as the user wrote it. */
 export function checkAuditSettings(c: { accounts?: string[]; excludeAccounts?: string[] }, key: (field: 'accounts' | 'excludeAccounts') => string): void {

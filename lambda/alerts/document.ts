@@ -11,6 +11,7 @@ import type { AccountExemption, AccountReport, AuditReport, ExemptionInForce, Ru
 import type { AccountStatus, Finding, TrailVerdict } from '../rule/types';
 import type { AccountChange, ChangeKind } from './changes';
 import type { AlertKind, AlertPlan } from './plan';
+import { realtimeSubject, type AlertTrigger } from './realtime';
 
 /** Run errors and notes one message shows; the rest are counted (the full report has them all). */
 export const MAX_RUN_ITEMS = 20;
@@ -82,17 +83,20 @@ export interface AlertDocument {
   omittedResolved: number;
   /** The alert route this document is the slice for (lambda/channels/routes.ts); absent on the central topic's. */
   route?: string;
+  /** What set off a real-time audit (kind `realtime`): the account's CloudTrail or Organizations events. */
+  trigger?: AlertTrigger;
 }
 
-export function buildAlertDocument(report: AuditReport, plan: AlertPlan, options: { location?: ReportPointer } = {}): AlertDocument {
+export function buildAlertDocument(report: AuditReport, plan: AlertPlan, options: { location?: ReportPointer; trigger?: AlertTrigger } = {}): AlertDocument {
   const r = report.run;
+  const subject = subjectFor(report, plan);
   return {
     send: plan.send,
     reason: plan.reason,
     kind: plan.kind,
     mode: plan.mode,
     reminderDays: plan.reminderDays,
-    subject: subjectFor(report, plan),
+    subject: options.trigger ? realtimeSubject(subject, options.trigger, SUBJECT_ROOM) : subject,
     tool: report.tool,
     schemaVersion: report.schemaVersion,
     run: { id: r.id, startedAt: r.startedAt, finishedAt: r.finishedAt, callerAccountId: r.callerAccountId, region: r.region, strict: r.strict, organization: r.organization, errors: r.errors, notes: r.notes },
@@ -109,6 +113,7 @@ export function buildAlertDocument(report: AuditReport, plan: AlertPlan, options
     exemptions: alertExemptions(plan),
     omittedAccounts: 0,
     omittedResolved: 0,
+    ...(options.trigger ? { trigger: options.trigger } : {}),
   };
 }
 

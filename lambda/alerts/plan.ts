@@ -11,7 +11,8 @@ import type { AlertMode } from '../config';
 import { needsAttention, type AuditReport } from '../report-format';
 import { compareReports, countChanges, type AccountChange, type ChangeKind, type Comparison } from './changes';
 
-export type AlertKind = 'first-run' | 'changes' | 'reminder' | 'every-run';
+/** `realtime`: the alert of a real-time audit (./realtime.ts), the changes of the accounts an event re-audited. */
+export type AlertKind = 'first-run' | 'changes' | 'reminder' | 'every-run' | 'realtime';
 
 const DAY_MS = 86_400_000;
 /** Scheduled runs drift by minutes: a reminder due "in 7 days" is sent by the run an hour short of it. */

@@ -79,3 +79,11 @@ export function adviceFor(e: CallError, ctx: AdviceContext): string[] {
         : [`Run the audit again; if ${e.code} persists, check what it means for ${e.call}.`];
   }
 }
+
+/**
+ * A new account whose audit role still cannot be assumed after the grace period (the real-time
+ * audit retried until then): the StackSet's stack instance for it is what to look at.
+ */
+export function newAccountRoleAdvice(ctx: AdviceContext, joinedAt: string, graceMinutes: number): string {
+  return `Account ${ctx.accountId} joined the organization at ${joinedAt} and the role ${ctx.roleName} still could not be assumed ${graceMinutes} minutes later: check the member-roles StackSet's stack instance for this account (automatic deployment to new accounts in the target OUs, its status and status reason in the StackSet's console), and that the account is in an OU the StackSet targets; the next scheduled run audits it again.`;
+}

@@ -3,6 +3,7 @@
  * audit can start before the last page (ListAccounts returns at most 20 accounts a page).
  */
 import {
+  DescribeAccountCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
@@ -141,4 +142,25 @@ async function* paginate<K extends string, T>(
 export function organizationFromAccountArn(arn: string | undefined): { id: string; managementAccountId: string } | undefined {
   const m = arn?.match(/^arn:[\w-]+:organizations::(\d{12}):account\/(o-[a-z0-9]+)\//);
   return m ? { id: m[2], managementAccountId: m[1] } : undefined;
+}
+
+/**
+ * One account, from Organizations (`DescribeAccount`): what the real-time audit reads instead of
+ * listing the whole organization. `left` when Organizations does not know it
+ * (AccountNotFoundException): it is not, or no longer, in the organization. Other failures throw.
+ */
+export async function describeAccount(client: Pick<OrganizationsClient, 'send'>, accountId: string, abortSignal?: AbortSignal): Promise<OrgAccount | { left: true }> {
+  let out;
+  try {
+    out = await client.send(new DescribeAccountCommand({ AccountId: accountId }), { abortSignal });
+  } catch (err) {
+    if ((err as Error).name === 'AccountNotFoundException') return { left: true };
+    throw err;
+  }
+  const a = out.Account;
+  if (!a || a.Id !== accountId) {
+    throw Object.assign(new Error(`DescribeAccount ${accountId} answered for account ${JSON.stringify(String(a?.Id ?? null)).slice(0, 40)}`), { name: 'MalformedResponse' });
+  }
+  const state = typeof a.State === 'string' ? a.State : typeof a.Status === 'string' ? a.Status : undefined;
+  return { id: a.Id, name: typeof a.Name === 'string' ? a.Name : '', state, arn: a.Arn };
 }

@@ -6,6 +6,7 @@
  */
 import { MAX_RUN_ITEMS, type AlertAccount, type AlertDocument, type AlertExemptions, type ReportPointer } from '../alerts/document';
 import type { AlertKind } from '../alerts/plan';
+import type { AlertTrigger } from '../alerts/realtime';
 import type { ChangeKind } from '../alerts/changes';
 import type { AlertMode } from '../config';
 import type { AuditReport } from '../report-format';
@@ -27,6 +28,8 @@ export interface AlertJson {
   omittedAccounts: number;
   /** Exemptions expiring, no longer needed, and the exempt failing accounts (not in `accounts`); absent in alerts sent before exemptions existed. */
   exemptions?: AlertExemptions;
+  /** What set off a real-time audit (kind `realtime`): the events, newest first; absent otherwise. */
+  trigger?: AlertTrigger;
 }
 
 export function renderAlertJson(doc: AlertDocument): AlertJson {
@@ -57,6 +60,7 @@ export function renderAlertJson(doc: AlertDocument): AlertJson {
     accounts: doc.accounts,
     omittedAccounts: doc.omittedAccounts,
     exemptions: doc.exemptions,
+    ...(doc.trigger ? { trigger: doc.trigger } : {}),
   };
 }
 

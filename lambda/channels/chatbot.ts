@@ -13,6 +13,7 @@
  */
 import { CHANGE_KINDS } from '../alerts/changes';
 import type { AlertAccount } from '../alerts/document';
+import { triggerLines } from '../alerts/realtime';
 import { changeTitle, describeExemption, EXEMPTION_TITLES, plural, splitStep, truncateWords } from '../alerts/words';
 import { displayText, safeJson } from '../report/display';
 import { renderAlertJson, type AlertJson } from './alert-json';
@@ -76,7 +77,15 @@ function headLines(json: AlertJson): string[] {
   return [
     `${s.PASS} PASS, ${s.FAIL} FAIL, ${s.ERROR} ERROR, ${s.SKIPPED} SKIPPED of ${plural(s.total, 'account')}${s.runErrors ? `, ${plural(s.runErrors, 'run error')}` : ''}.`,
     changesLine(json),
+    ...triggerHead(json),
   ].filter(Boolean);
+}
+
+/** A real-time audit's events, a few (each cut short): what changed, who, from where. */
+function triggerHead(json: AlertJson): string[] {
+  if (!json.trigger) return [];
+  const t = triggerLines(json.trigger);
+  return [`\n${escapeMrkdwn(t.title)}:`, ...t.lines.slice(0, 3).map((l) => truncateWords(`• ${escapeMrkdwn(l)}`, 400))];
 }
 
 /** One section per change kind, most urgent first: its title, then its accounts, while they fit after the head's `headLength` characters. */

@@ -6,6 +6,7 @@
  */
 import { CHANGE_KINDS } from '../alerts/changes';
 import { MAX_RUN_ITEMS, type AlertAccount, type AlertDocument } from '../alerts/document';
+import { triggerLines } from '../alerts/realtime';
 import { changeTitle, describeExemption, describeTrail, EXEMPTION_TITLES, exemptionEndedLine, ouLabel, plural } from '../alerts/words';
 import { displayText } from '../report/display';
 import { runProblems, stepLines, summaryLine } from '../report/text';
@@ -19,6 +20,7 @@ export function renderEmailText(doc: AlertDocument): string {
   lines.push(`Audited from account ${doc.run.callerAccountId}, region ${doc.run.region}${doc.run.strict ? ', strict mode' : ''}.`);
   if (!doc.run.organization.available) lines.push(`Note: ${doc.run.organization.reason}; only this account was audited.`);
   lines.push(...reportLines(doc));
+  lines.push(...triggerBlock(doc));
 
   for (const change of CHANGE_KINDS) {
     const group = doc.accounts.filter((a) => a.change === change);
@@ -60,12 +62,21 @@ function headline(doc: AlertDocument): string[] {
       return [
         `Reminder: ${plural(c['still-failing'] + c['new-fail'] + c['new-error'], 'account')} failing or in error, all listed below. Changes ${since}: ${changed}.`,
       ];
+    case 'realtime':
+      return [`Real-time audit: ${changed} ${since}; the other accounts are as that run found them.`];
     case 'changes': {
       const still = c['still-failing'];
       const rest = still ? ` ${plural(still, 'account')} still failing ${still === 1 ? 'is' : 'are'} not repeated${doc.changes.nextReminderAt ? ` (next reminder after ${doc.changes.nextReminderAt})` : ''}.` : '';
       return [`Changes ${since}: ${changed}.${rest}`];
     }
   }
+}
+
+/** What set off a real-time audit: each event (API call, trail, caller, source IP, time, id). */
+function triggerBlock(doc: AlertDocument): string[] {
+  if (!doc.trigger) return [];
+  const t = triggerLines(doc.trigger);
+  return ['', `== ${t.title} ==`, ...t.lines.map((l) => `- ${l}`)];
 }
 
 /** Exemptions ending soon, those no longer needed, and how many failing accounts are exempt (not listed above). */

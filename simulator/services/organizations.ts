@@ -124,6 +124,13 @@ export const organizations: JsonService = {
       const { page, NextToken } = paginate(ctx, p, '', accounts);
       return { Accounts: page.map((a) => accountOut(ctx, org, a)), NextToken };
     },
+    DescribeAccount(ctx, p) {
+      const org = requireOrg(ctx);
+      const id = strParam(p, 'AccountId', 'AccountId');
+      const a = ctx.world.scenario.accounts.find((x) => x.id === id && x.listed !== false);
+      if (!a) throw new AwsError('AccountNotFoundException', "You specified an account that doesn't exist.");
+      return { Account: accountOut(ctx, org, a) };
+    },
     ListAccountsForParent(ctx, p) {
       const org = requireOrg(ctx);
       const parentId = strParam(p, 'ParentId', 'ParentId');
@@ -191,6 +198,7 @@ export const organizations: JsonService = {
   describe(_action, p) {
     const out: Record<string, unknown> = {};
     if (p.ParentId !== undefined) out.parentId = p.ParentId;
+    if (p.AccountId !== undefined) out.accountId = p.AccountId;
     if (p.ChildId !== undefined) out.childId = p.ChildId;
     if (p.ChildType !== undefined) out.childType = p.ChildType;
     if (p.OrganizationalUnitId !== undefined) out.organizationalUnitId = p.OrganizationalUnitId;

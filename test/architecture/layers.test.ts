@@ -4,7 +4,7 @@
  * count: a type is a dependency too) and checked for
  *   1. no import circle anywhere;
  *   2. no file importing a layer above its own, in this order, lowest first:
- *        rule ← base ← aws ← audit ← report ← alerts ← channels ← run ← entry points
+ *        rule ← base ← events ← aws ← audit ← report ← alerts ← channels ← run ← entry points
  *      (lib/ may take from lambda/ only its base: synthesis must not load the runtime);
  *   3. lambda/ never importing lib/ or the CDK.
  * A new folder under lambda/ needs a layer here (and in docs/architecture.md) before it passes.
@@ -16,12 +16,14 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Lowest first: a file may import its own layer and those before it. */
-const LAYERS = ['rule', 'base', 'aws', 'audit', 'report', 'alerts', 'channels', 'run', 'entry'] as const;
+const LAYERS = ['rule', 'base', 'events', 'aws', 'audit', 'report', 'alerts', 'channels', 'run', 'entry'] as const;
 type Layer = (typeof LAYERS)[number] | 'infrastructure';
 
 /** The folders of lambda/ and their layers. Files at lambda/'s root are `base`, unless entry points. */
 const FOLDERS: Record<string, Layer> = {
   rule: 'rule',
+  // The real-time audit's events, parsed and validated: pure, above the base it may use.
+  events: 'events',
   aws: 'aws',
   audit: 'audit',
   report: 'report',
@@ -31,7 +33,7 @@ const FOLDERS: Record<string, Layer> = {
   // The CLI's parts (arguments, progress, output) are the entry point's own.
   cli: 'entry',
 };
-const ENTRY_POINTS = new Set(['lambda/handler.ts', 'lambda/cli.ts', 'lambda/forwarder/handler.ts']);
+const ENTRY_POINTS = new Set(['lambda/handler.ts', 'lambda/event-handler.ts', 'lambda/cli.ts', 'lambda/forwarder/handler.ts']);
 /** Packages the runtime may not import (the CDK stays in lib/ and bin/). */
 const CDK_PACKAGES = /^(aws-cdk-lib|aws-cdk|constructs|cdk-nag)(\/|$)/;
 

@@ -72,7 +72,8 @@ export function renderSlackMessage(json: AlertJson, subject: string): SlackMessa
     : [];
 
   // Fixed blocks first, the exemptions and the footer last, then as many accounts as fit between; one slot is kept for the overflow line.
-  const fixed: KnownBlock[] = [header, summary, ...runErrors];
+  const trigger = triggerSection(json);
+  const fixed: KnownBlock[] = [header, summary, ...(trigger ? [trigger] : []), ...runErrors];
   const exemptions = exemptionSection(json);
   const tail: KnownBlock[] = [...(exemptions ? [divider, exemptions] : []), divider, footer];
   const room = { blocks: SLACK_LIMITS.blocks - fixed.length - tail.length - 1, text: SLACK_LIMITS.totalText - blocksText([...fixed, ...tail]) };
@@ -81,6 +82,35 @@ export function renderSlackMessage(json: AlertJson, subject: string): SlackMessa
   const overflow = hidden > 0 ? [context([`… and ${t(plural(hidden, 'more account'))} not shown here (${t(hiddenBreakdown(json, shown))}): see the full report.`])] : [];
   const blocks = [...fixed, ...body, ...overflow, ...tail].slice(0, SLACK_LIMITS.blocks);
   return { text: plain(subject, SLACK_LIMITS.fallbackText), blocks };
+}
+
+/**
+ * What set off a real-time audit: each event (API call, trail, caller, source IP, time, id), the
+ * first few. The message may not be ours: a trigger of any other shape shows nothing, never throws.
+ */
+export function triggerSection(json: Pick<AlertJson, 'trigger'>): SectionBlock | undefined {
+  const tr = json.trigger as unknown;
+  if (!tr || typeof tr !== 'object' || !Array.isArray((tr as { events?: unknown }).events)) return undefined;
+  const { accountId, events, omittedEvents } = tr as { accountId?: unknown; events: unknown[]; omittedEvents?: unknown };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const lines = events.slice(0, 5).flatMap((raw) => {
+    if (!raw || typeof raw !== 'object') return [];
+    const e = raw as Record<string, unknown>;
+    const trail = e.trail && typeof e.trail === 'object' ? (str((e.trail as Record<string, unknown>).arn) ?? str((e.trail as Record<string, unknown>).name)) : undefined;
+    const parts = [
+      `• ${code(String(str(e.eventName) ?? '?'))}`,
+      trail ? ` of trail ${code(trail)}` : '',
+      str(e.region) ? ` (${t(e.region)})` : '',
+      str(e.callerArn) ? ` by ${code(str(e.callerArn) as string)}` : '',
+      str(e.sourceIp) ? ` from ${t(e.sourceIp)}` : '',
+      str(e.eventTime) ? ` at ${t(e.eventTime)}` : '',
+      str(e.eventId) ? `, event ${code(str(e.eventId) as string)}` : '',
+    ];
+    return [truncateWords(parts.join(''), 500)];
+  });
+  if (!lines.length) return undefined;
+  const more = events.length - lines.length + (typeof omittedEvents === 'number' && omittedEvents > 0 ? omittedEvents : 0);
+  return section(`*Re-audited ${code(String(str(accountId) ?? '?'))} after:*\n${lines.join('\n')}${more > 0 ? `\n… and ${t(more)} more` : ''}`);
 }
 
 /** The accounts by change kind, each group under its title, within `room` (blocks and characters). */
