@@ -3,7 +3,7 @@
  * (enrich with OUs, read the previous report and the policy's OUs, apply exemptions, import the
  * Security Hub findings: run/complete-report.ts) → write it to the archive → compare → build the
  * alert document → deliver to the central topic, then to each alert route → move the
- * latest-report pointer → release the lock. Each arrow is a step with its own file; this file only
+ * latest-report pointer → emit the run's metrics → release the lock. Each arrow is a step with its own file; this file only
  * orders them and carries their data.
  *
  * Failures, and why this order:
@@ -38,6 +38,7 @@ import { archiveFailure, writeReport } from './archive-report';
 import { completeReport } from './complete-report';
 import { compareWithPrevious } from './compare';
 import { deliverAlert, deliverToRoutes } from './deliver';
+import { alertsSent, emitRunMetrics } from './metrics';
 import { takeRunLock, type SkippedRun } from './lock';
 
 export interface HandlerResult {
@@ -112,6 +113,8 @@ async function auditAndAlert(config: AuditConfig, alerts: AlertConfig, deps: Sch
   // A failed publish throws here: the pointer stays on the previous report, so nothing is lost.
   const publish = await deliverAlert(doc, delivery);
   const routed = await deliverToRoutes(doc, { ...delivery, report, routes: deps.policy.routes, ous });
+  // CloudWatch metrics of the run (EMF in the log; never throws): the dashboard and the ERROR-share alarm read them.
+  emitRunMetrics({ report, published: alertsSent(publish, routed), callCounts: clients.callCounts(), routeOus: deps.policy.routes.flatMap((r) => r.ous), ous });
   if (archive && !failure && routed.failed.length === 0) {
     await archive.writeLatest({ runId: report.run.id, reportKey: archive.reportKey(report), finishedAt: report.run.finishedAt, lastReminderAt: plan.lastReminderAt });
   }

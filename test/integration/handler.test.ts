@@ -50,6 +50,12 @@ test('a scheduled run audits, publishes FAIL/ERROR to the topic, logs JSON, and 
     const records = logs.lines.join('').trim().split('\n').map((l) => JSON.parse(l));
     expect(records.find((r) => r.message === 'account needs attention')).toMatchObject({ level: 'WARN', accountId: '200000000002', status: 'ERROR', reasons: ['ASSUME_ROLE_FAILED'] });
     expect(records.find((r) => r.message === 'audit finished')).toMatchObject({ service: 'trailcheck', summary: expect.objectContaining({ ERROR: 1 }) });
+    // The run's metrics, as Embedded Metric Format in the log (the dashboard and the ERROR-share alarm read them).
+    const emf = records.filter((r) => r._aws?.CloudWatchMetrics?.[0]?.Namespace === 'trailcheck');
+    const accounts = emf.find((r) => 'AccountsError' in r);
+    expect(accounts).toMatchObject({ AccountsPass: 2, AccountsFail: 0, AccountsError: 1, AccountsSkipped: 0, AlertsSent: 1 });
+    expect(emf.some((r) => r.service === 'sts' && r.ApiCalls >= 1)).toBe(true);
+    expect(JSON.stringify(emf)).not.toContain('200000000002');
   });
 });
 
