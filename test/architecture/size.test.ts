@@ -10,7 +10,7 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../..');
 const MAX_FUNCTION_LINES = 60;
 const MAX_ENTRY_LINES = 80;
-const ENTRY_POINTS = ['lambda/handler.ts', 'lambda/cli.ts'];
+const ENTRY_POINTS = ['lambda/handler.ts', 'lambda/event-handler.ts', 'lambda/cli.ts'];
 
 function files(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
