@@ -5,9 +5,10 @@
 import { USAGE } from '../../lambda/cli';
 import { SETTING_FLAGS } from '../../lambda/config';
 import { bool, type Setting } from '../../lambda/setting-kinds';
-import { ALERT_SETTINGS, AUDIT_SETTINGS } from '../../lambda/settings';
+import { ALERT_SETTINGS, AUDIT_SETTINGS, REALTIME_SETTINGS } from '../../lambda/settings';
+import { realtimeConfigFromEnv } from '../../lambda/event-handler';
 
-const all = Object.entries({ ...AUDIT_SETTINGS, ...ALERT_SETTINGS }) as Array<[string, Setting<unknown>]>;
+const all = Object.entries({ ...AUDIT_SETTINGS, ...ALERT_SETTINGS, ...REALTIME_SETTINGS }) as Array<[string, Setting<unknown>]>;
 
 describe('setting declarations', () => {
   test.each(all)('%s: its default is a value of its own kind, and survives the trip through its environment variable', (field, s) => {
@@ -38,5 +39,14 @@ describe('setting declarations', () => {
     const unflagged = Object.entries(AUDIT_SETTINGS).filter(([, s]) => !('flag' in s));
     expect(unflagged.map(([field]) => field)).toContain('requireOrganization');
     for (const [field] of unflagged) expect(Object.keys(SETTING_FLAGS)).not.toContain(field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  });
+});
+
+describe('the real-time function\'s own setting', () => {
+  test('TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES: 30 by default, a whole number of minutes up to a day, refused otherwise naming the variable', () => {
+    expect(realtimeConfigFromEnv({})).toEqual({ newAccountGraceMinutes: 30 });
+    expect(realtimeConfigFromEnv({ TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES: '0' })).toEqual({ newAccountGraceMinutes: 0 });
+    expect(() => realtimeConfigFromEnv({ TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES: '1441' })).toThrow(/TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES/);
+    expect(() => realtimeConfigFromEnv({ TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES: 'soon' })).toThrow(/TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES/);
   });
 });
