@@ -6,6 +6,8 @@ import type { App, IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { AuditStack } from './audit-stack';
 import type { TrailcheckConfig } from './config';
 import { ManagementRoleStack } from './member-role';
+import { REALTIME_NAMES } from './realtime-events';
+import { realtimeManagementStacks, type RealtimeManagementStacks } from './realtime';
 
 export const STACK_NAMES = { audit: 'Trailcheck', managementRole: 'TrailcheckManagementRole' } as const;
 
@@ -13,6 +15,8 @@ export interface TrailcheckStacks {
   audit: AuditStack;
   /** delegatedAdmin mode: the audit role for the management account (deployed there separately). */
   managementRole?: ManagementRoleStack;
+  /** Real-time re-audit: the management account's forwarding rules (lib/realtime.ts), deployed there separately. */
+  realtimeManagement: RealtimeManagementStacks;
 }
 
 export interface CreateStacksOptions {
@@ -36,7 +40,8 @@ export function createTrailcheckStacks(app: App, config: TrailcheckConfig, optio
       externalId: config.externalId,
       securityHubRegion: config.securityHub,
       auditAccountId: config.auditAccountId as string,
+      eventFunctionRoleName: config.realtime ? REALTIME_NAMES.functionRole : undefined,
     });
   }
-  return { audit, managementRole };
+  return { audit, managementRole, realtimeManagement: realtimeManagementStacks(app, config, audit) };
 }

@@ -21,6 +21,7 @@ import { ConfigError as TrailcheckConfigError, defaultOf, defaultsOf, fail, type
 import { AUDIT_SETTINGS, checkAuditSettings, PATTERNS } from '../lambda/settings';
 import { exemptionsForRuntime, parseExemptions, type Exemption, type ParseExemptionsOptions } from '../lambda/exemptions';
 import { DEPLOY_SETTINGS, MAX_HEARTBEAT_HOURS } from './deploy-settings';
+import { REALTIME_NAMES } from './realtime-events';
 import { parseSchedule } from './schedule';
 
 /** The validated configuration (lib/deploy-settings.ts and lambda/settings.ts say what each key is). */
@@ -153,6 +154,7 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>, option
       `${key('roleName')} and ${key('functionRoleName')} are both ${JSON.stringify(roleName)}: the audit role and the function's role must have different names (the StackSet may create the audit role in the account the function runs in)`,
     );
   }
+  checkRealtime(c, values, key, where);
   if (memberRoles) {
     if (memberRoleTargets.length === 0) {
       throw new TrailcheckConfigError(
@@ -223,6 +225,21 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>, option
   }
 
   return { ...c, exemptions, managementRoleStack, heartbeatHours };
+}
+
+/** Real-time re-audit (lib/realtime.ts): its settings only when it is on, and the event function's fixed role name taken by no other role. */
+function checkRealtime(c: Values<typeof DEPLOY_SETTINGS>, given: Record<string, unknown>, key: (k: string) => string, where: (k: string) => string): void {
+  if (!c.realtime) {
+    for (const k of ['realtimeRegions', 'realtimeDelaySeconds'] as const) {
+      if (given[k] !== undefined) throw new TrailcheckConfigError(`${key(k)}${where(k)} is set but ${key('realtime')} is false: it only configures the real-time re-audit; remove ${key(k)} or set ${key('realtime')} to true`);
+    }
+    return;
+  }
+  for (const k of ['roleName', 'functionRoleName'] as const) {
+    if (c[k] === REALTIME_NAMES.functionRole) {
+      throw new TrailcheckConfigError(`${key(k)}${where(k)} is ${JSON.stringify(REALTIME_NAMES.functionRole)}, the name of the event function's role (${key('realtime')} is true); choose another name, or set ${key('realtime')} to false`);
+    }
+  }
 }
 
 function checkExemptions(list: Exemption[], name: string, source: string, opts: ParseExemptionsOptions): Exemption[] {

@@ -9,8 +9,8 @@
  *
  * The role may only read trails (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors).
  * Its trust policy admits the audit account's root principal on conditions: the caller must be
- * the function's role (`aws:PrincipalArn`, by a fixed name, so no cross-stack reference and no
- * dependency on the role existing first), from inside the organization (`aws:PrincipalOrgID`),
+ * the function's role, or the real-time event function's (`aws:PrincipalArn`, by fixed names, so
+ * no cross-stack reference and no dependency on the roles existing first), from inside the organization (`aws:PrincipalOrgID`),
  * with the ExternalId when one is configured.
  */
 import * as fs from 'node:fs';
@@ -30,6 +30,8 @@ export interface MemberRoleSettings {
   readonly roleName: string;
   /** Name of the function's role in the audit account. */
   readonly functionRoleName: string;
+  /** Name of the event function's role in the audit account (real-time re-audit, lib/realtime.ts), trusted beside it when set. */
+  readonly eventFunctionRoleName?: string;
   readonly organizationId: string;
   readonly externalId?: string;
   /** The Security Hub region (`securityHub`): the role may then import the account's own findings there. */
@@ -97,7 +99,8 @@ export class MemberRole extends Construct {
 
   constructor(scope: Construct, id: string, props: MemberRoleProps) {
     super(scope, id);
-    const functionRoleArn = `arn:${Aws.PARTITION}:iam::${props.auditAccountId}:role/${props.functionRoleName}`;
+    const roleArn = (name: string) => `arn:${Aws.PARTITION}:iam::${props.auditAccountId}:role/${name}`;
+    const functionRoleArn = props.eventFunctionRoleName ? [roleArn(props.functionRoleName), roleArn(props.eventFunctionRoleName)] : roleArn(props.functionRoleName);
     const stringEquals: Record<string, string> = { 'aws:PrincipalOrgID': props.organizationId };
     if (props.externalId) stringEquals['sts:ExternalId'] = props.externalId;
     const trusted = new iam.AccountPrincipal(props.auditAccountId).withConditions({
@@ -152,6 +155,11 @@ export interface MemberRoleTemplateOptions {
 
 /** Synthesizes `MemberRoleStack` in an app of its own and returns the CloudFormation template. */
 export function memberRoleTemplate(settings: MemberRoleSettings, options: MemberRoleTemplateOptions = {}): Record<string, unknown> {
+  return standaloneTemplate((app) => new MemberRoleStack(app, 'TrailcheckMemberRole', settings), options);
+}
+
+/** Synthesizes the stack `build` makes in an app of its own (a StackSet's template) and returns its CloudFormation template. */
+export function standaloneTemplate(build: (app: App) => Stack, options: MemberRoleTemplateOptions = {}): Record<string, unknown> {
   // An explicit outdir: under the CLI, a new App would otherwise write into the CLI's cdk.out.
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'trailcheck-member-template-'));
   try {
@@ -170,7 +178,7 @@ export function memberRoleTemplate(settings: MemberRoleSettings, options: Member
       treeMetadata: false,
       stackTraces: false,
     });
-    const stack = new MemberRoleStack(app, 'TrailcheckMemberRole', settings);
+    const stack = build(app);
     if (options.plugins) Validations.of(app).addPlugins(...options.plugins(app));
     return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
   } finally {

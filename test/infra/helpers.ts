@@ -21,6 +21,9 @@ export const BASE = {
   organizationId: 'o-a1b2c3d4e5',
   memberRoleTargets: ['r-a1b2'],
   emails: ['secops@example.com', 'platform-team@example.org'],
+  // The real-time re-audit (on by default) is off for the suites about the scheduled audit:
+  // test/infra/realtime.test.ts turns it on, and nag.test.ts checks cdk.json's defaults with it.
+  realtime: false,
 } as const;
 
 export interface Synthesized {

@@ -20,6 +20,9 @@ const DELEGATED = {
   memberRoleTargets: ['ou-a1b2-cd34ef56'],
   ous: ['ou-a1b2-cd34ef56'],
   externalId: 'ext-42',
+  // The real-time re-audit too, with the management account's stacks (they need the region).
+  realtime: true,
+  region: 'eu-west-1',
 };
 
 /** Every acknowledgment in the app, with a reason worth reading. */
@@ -32,6 +35,12 @@ const EXPECTED_ACKNOWLEDGMENTS = [
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/TrailcheckAuditRole]',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:account/o-a1b2c3d4e5/*]',
   'Trailcheck/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-a1b2c3d4e5/ou-*]',
+  'Trailcheck/Realtime/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'Trailcheck/Realtime/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::<ReportsBucket95FE29A2.Arn>/trailcheck/*]',
+  'Trailcheck/Realtime/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
+  'Trailcheck/Realtime/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/TrailcheckAuditRole]',
+  'Trailcheck/Realtime/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:account/o-a1b2c3d4e5/*]',
+  'Trailcheck/Realtime/FunctionRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-a1b2c3d4e5/ou-*]',
   'Trailcheck/Reports/Bucket AwsSolutions-S1',
   'Trailcheck/Slack/Failures AwsSolutions-SQS3',
   'Trailcheck/Slack/WebhookUrl AwsSolutions-SMG4',
