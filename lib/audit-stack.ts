@@ -36,11 +36,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ReportArchiveBucket, SendMessageDestination, SlackAlerts } from './alerts';
 import type { TrailcheckConfig } from './config';
+import { TrailcheckDashboard } from './dashboard';
 import { FirstRun } from './first-run';
 import { HouseNodejsFunction } from './function-defaults';
 import { alertEnvironment, functionEnvironment, runLockEnvironment } from './function-env';
 import { Heartbeat } from './heartbeat';
 import { AUDIT_ACCOUNT_PARAMETER, acknowledgeCloudTrailRead, cloudTrailReadStatements, memberRoleTemplate, securityHubImportStatement } from './member-role';
+import { RealtimeAudit } from './realtime';
+import { REALTIME_NAMES } from './realtime-events';
 import { RouteTopics } from './route-topics';
 
 /** Fixed names: the docs and the runbook refer to them. */
@@ -82,6 +85,8 @@ export class AuditStack extends Stack {
   readonly alarms: { errors: cloudwatch.Alarm; heartbeat: Heartbeat; failedRuns: cloudwatch.Alarm };
   /** Runs the first audit once the stack is created. */
   readonly firstRun: FirstRun;
+  /** The dashboard `trailcheck` and the ERROR-share alarm, on the run's metrics (lib/dashboard.ts). */
+  readonly dashboard: TrailcheckDashboard;
   readonly stackSet?: CfnStackSet;
   /** Every run's report, and the state the next run compares with. */
   readonly reports: ReportArchiveBucket;
@@ -91,6 +96,8 @@ export class AuditStack extends Stack {
   readonly routes: RouteTopics;
   /** The member template embedded in the StackSet (undefined when memberRoles is false). */
   readonly memberTemplate?: Record<string, unknown>;
+  /** Real-time re-audit (`realtime`): the central bus, the queue, the event function, the forwarding rules' StackSet. */
+  readonly realtime?: RealtimeAudit;
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, {
@@ -154,7 +161,14 @@ export class AuditStack extends Stack {
     // Alert routes: a topic each, encrypted and TLS-only as the central one.
     this.routes = new RouteTopics(this, 'Routes', { config, key: this.key });
 
-    // The function.
+    // The function (the real-time event function runs with the same environment and files).
+    const environment = {
+      ...functionEnvironment(config, { topicArn: this.topic.topicArn, region: config.region ?? Aws.REGION }),
+      ...alertEnvironment(config, { bucketName: this.reports.bucket.bucketName }),
+      ...runLockEnvironment(),
+    };
+    // Exemptions and routes, too large for the environment's 4 KB: a file beside the bundle (lambda/policy.ts).
+    const assetFiles = { [POLICY_FILE]: policyFileText({ exemptions: exemptionsForRuntime(config.exemptions), routes: routesForRuntime(config.routes) }) };
     const fn = new HouseNodejsFunction(this, 'Audit', {
       entry: 'lambda/handler.ts',
       handler: 'handler',
@@ -164,13 +178,8 @@ export class AuditStack extends Stack {
       timeout: Duration.minutes(config.timeoutMinutes),
       role: this.functionRole,
       logRetention: config.logRetentionDays as logs.RetentionDays,
-      environment: {
-        ...functionEnvironment(config, { topicArn: this.topic.topicArn, region: config.region ?? Aws.REGION }),
-        ...alertEnvironment(config, { bucketName: this.reports.bucket.bucketName }),
-        ...runLockEnvironment(),
-      },
-      // Exemptions and routes, too large for the environment's 4 KB: a file beside the bundle (lambda/policy.ts).
-      assetFiles: { [POLICY_FILE]: policyFileText({ exemptions: exemptionsForRuntime(config.exemptions), routes: routesForRuntime(config.routes) }) },
+      environment,
+      assetFiles,
       // Runs never overlap because of the run lock (lambda/aws/run-lock.ts), not a reservation:
       // reserving even one execution fails the deploy where the account's concurrency quota is 10
       // (new accounts). reservedConcurrency: true still reserves one, for those who want both.
@@ -209,12 +218,32 @@ export class AuditStack extends Stack {
     });
 
     this.alarms = this.createAlarms(config);
+    this.dashboard = new TrailcheckDashboard(this, 'Dashboard', {
+      logGroup: this.logGroup,
+      heartbeat: this.alarms.heartbeat,
+      alarms: [this.alarms.errors, this.alarms.heartbeat.overdue, this.alarms.failedRuns],
+      action: new cwActions.SnsAction(this.topic),
+      errorShareAlarmPercent: config.errorShareAlarmPercent,
+      routeOus: config.routes.flatMap((r) => r.ous),
+    });
     this.slack = new SlackAlerts(this, 'Slack', { config, topic: this.topic, routes: this.routes.routes });
     this.firstRun = new FirstRun(this, 'FirstRun', { function: this.function, ruleName: NAMES.firstRunRule });
+    if (config.realtime) {
+      // Real-time re-audit (lib/realtime.ts): the event function gets the scheduled function's permissions too.
+      this.realtime = new RealtimeAudit(this, 'Realtime', { config, topic: this.topic, key: this.key, environment, assetFiles, memberTemplatePlugins: props.memberTemplatePlugins });
+      this.addFunctionPermissions(config, this.realtime.functionRole, this.realtime.logGroup);
+    }
 
     if (config.memberRoles) {
       this.memberTemplate = memberRoleTemplate(
-        { roleName: config.roleName, functionRoleName: config.functionRoleName, organizationId: config.organizationId as string, externalId: config.externalId, securityHubRegion: config.securityHub },
+        {
+          roleName: config.roleName,
+          functionRoleName: config.functionRoleName,
+          eventFunctionRoleName: config.realtime ? REALTIME_NAMES.functionRole : undefined,
+          organizationId: config.organizationId as string,
+          externalId: config.externalId,
+          securityHubRegion: config.securityHub,
+        },
         { context: this.node.getAllContext(), plugins: props.memberTemplatePlugins },
       );
       this.stackSet = new CfnStackSet(this, 'MemberRoles', {
@@ -305,13 +334,12 @@ export class AuditStack extends Stack {
   }
 
   /** Exactly what the code calls (see test/infra/audit-stack.test.ts for the complete list). */
-  private addFunctionPermissions(config: TrailcheckConfig): void {
-    const role = this.functionRole;
+  private addFunctionPermissions(config: TrailcheckConfig, role: iam.Role = this.functionRole, logGroup: logs.ILogGroup = this.logGroup): void {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'WriteLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
+        resources: [logGroup.logGroupArn],
       }),
     );
     role.addToPrincipalPolicy(

@@ -8,6 +8,7 @@ import { bool, ConfigError, fail, list, oneOf, pattern, setting, whole, type Kin
 import { ALERT_SETTINGS, AUDIT_SETTINGS, PATTERNS, ROLE_NAME } from '../lambda/settings';
 import { parseRoutes, type Route } from '../lambda/routes';
 import { parseExemptions, type Exemption } from '../lambda/exemptions';
+import { DEFAULT_REALTIME_REGIONS } from './realtime-events';
 import { parseSchedule } from './schedule';
 
 /** CloudWatch Logs retention periods (days), as the API accepts them. */
@@ -137,6 +138,10 @@ const STACK_SETTINGS = {
   logRetentionDays: setting(logRetentionDays, { default: 365, help: "the function's log retention" }),
   retryAttempts: setting(whole(0, 2), { default: 1, help: 'Lambda asynchronous-invocation retries after a failed run' }),
   heartbeatHours: setting(whole(1, MAX_HEARTBEAT_HOURS), { help: 'alarm when no run succeeded in this many hours (default: derived from the schedule)' }),
+  errorShareAlarmPercent: setting(whole(1, 100), {
+    default: 20,
+    help: 'alarm (trailcheck-error-accounts) when more than this percentage of the audited accounts (PASS, FAIL, ERROR) are ERROR in a run (lib/dashboard.ts)',
+  }),
   reportRetentionDays: setting(whole(1, 3650), { default: 365, help: 'reports in the archive bucket expire after this many days' }),
   chatbotSlackWorkspaceId: setting(pattern(/^T[0-9A-Z]{2,20}$/, "a Slack workspace (team) id such as T0123ABCD (AWS Chatbot console → the workspace's details)"), {
     help: 'AWS Chatbot: the Slack workspace (team) id, T…',
@@ -154,6 +159,18 @@ const STACK_SETTINGS = {
     default: [],
     emptyAllowed: true,
     help: "alert routes: each team's OUs (recursive) and/or accounts, and its own destinations (emails, a Slack webhook secret, a Chatbot channel); a topic per route",
+  }),
+  realtime: setting(bool, {
+    default: true,
+    help: 're-audit an account within a minute of a change to its trails, and a new account when it joins: forwarding rules in every account, a central event bus, a queue and the event function (docs/deploy.md "Real-time re-audit")',
+  }),
+  realtimeRegions: setting(list(PATTERNS.region, 'a region name such as eu-west-1'), {
+    default: [...DEFAULT_REALTIME_REGIONS],
+    help: "the regions whose trail changes are forwarded (one forwarding rule per account and region); default: the 17 regions every account has enabled by default",
+  }),
+  realtimeDelaySeconds: setting(whole(0, 300), {
+    default: 20,
+    help: "how long the event function's queue gathers a burst of changes before one audit (the SQS batching window, at most 300 seconds)",
   }),
 };
 

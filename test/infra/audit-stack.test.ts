@@ -76,8 +76,10 @@ describe('audit stack, management mode (defaults)', () => {
       'AWS::Lambda::Function': 1,
       'AWS::Lambda::EventInvokeConfig': 1,
       'AWS::Scheduler::Schedule': 1,
-      'AWS::CloudWatch::Alarm': 4,
+      // errors, the heartbeat's two, failed runs, the ERROR share (lib/dashboard.ts)
+      'AWS::CloudWatch::Alarm': 5,
       'AWS::CloudWatch::CompositeAlarm': 1,
+      'AWS::CloudWatch::Dashboard': 1,
       'AWS::Events::Rule': 1,
       'AWS::Lambda::Permission': 1,
       'AWS::CloudFormation::StackSet': 1,
