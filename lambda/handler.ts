@@ -6,8 +6,7 @@
  * still be done was done (the order, and why, is in scheduled-run.ts).
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { Logger } from './audit/run-types';
 import { clientsFor } from './aws/clients';
@@ -54,7 +53,8 @@ export function createHandler(deps: { logger?: PowertoolsLogger; env?: NodeJS.Pr
     const clients = clientsFor(config);
     // The bucket is the stack's, in the function's own region.
     const bucketRegion = env.AWS_REGION || config.region;
-    const s3 = alerts.reportBucket ? new S3Client({ region: bucketRegion, maxAttempts: config.maxAttempts, requestHandler: new NodeHttpHandler({ requestTimeout: config.callTimeoutMs, throwOnRequestTimeout: true }) }) : undefined;
+    // Signed HTTP over the run's pool (aws/s3-wire.ts), not the SDK client; typed as run/scheduled-run.ts still names it until it takes S3Objects.
+    const s3 = alerts.reportBucket ? (clients.s3(bucketRegion) as unknown as S3Client) : undefined;
     const now = deps.now ?? (() => new Date());
     try {
       const run = { clients, s3, lockKey: env[RUN_LOCK_ENV.key], owner: context.awsRequestId, bucketRegion, log, now, ...loadPolicy(__dirname, env, { now: now(), exemptionMaxDays: config.exemptionMaxDays }) };

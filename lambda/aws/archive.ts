@@ -9,8 +9,8 @@
  * Reading the previous state never throws: a missing, unreadable or malformed pointer or report
  * means "first run", with the reason.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AuditReport } from '../report-format';
+import { type BucketClient, objectsOf, type S3Objects } from './s3-objects';
 
 export interface ReportLocation {
   bucket: string;
@@ -38,13 +38,17 @@ export type PreviousState =
 const STATUSES = new Set(['PASS', 'FAIL', 'ERROR', 'SKIPPED']);
 
 export class ReportArchive {
+  private readonly s3: S3Objects;
+
   constructor(
-    private readonly s3: S3Client,
+    s3: BucketClient,
     readonly bucket: string,
     readonly prefix: string,
     /** Region and partition of the bucket, for the console link. */
     private readonly where: { region: string; partition: string },
-  ) {}
+  ) {
+    this.s3 = objectsOf(s3);
+  }
 
   get latestKey(): string {
     return `${this.prefix}latest.json`;
@@ -67,7 +71,7 @@ export class ReportArchive {
 
   async putReport(report: AuditReport): Promise<ReportLocation> {
     const key = this.reportKey(report);
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(report), ContentType: 'application/json' }));
+    await this.s3.put(this.bucket, key, JSON.stringify(report), { contentType: 'application/json' });
     return this.location(key);
   }
 
@@ -79,13 +83,13 @@ export class ReportArchive {
   /** The run's report in another form, beside the JSON. */
   async putBeside(report: AuditReport, extension: string, body: string, contentType: string): Promise<ReportLocation> {
     const key = this.besideKey(report, extension);
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3.put(this.bucket, key, body, { contentType });
     return this.location(key);
   }
 
   async writeLatest(pointer: Omit<LatestPointer, 'type' | 'schemaVersion'>): Promise<void> {
     const body: LatestPointer = { type: 'trailcheck.latest', schemaVersion: 1, ...pointer };
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.latestKey, Body: JSON.stringify(body), ContentType: 'application/json' }));
+    await this.s3.put(this.bucket, this.latestKey, JSON.stringify(body), { contentType: 'application/json' });
   }
 
   async readPrevious(): Promise<PreviousState> {
@@ -102,8 +106,7 @@ export class ReportArchive {
 
   private async read(key: string): Promise<{ ok: true; text: string } | { ok: false; reason: string; missing: boolean }> {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { ok: true, text: (await out.Body?.transformToString('utf-8')) ?? '' };
+      return { ok: true, text: (await this.s3.get(this.bucket, key)).body };
     } catch (err) {
       const e = err as Error;
       if (e.name === 'NoSuchKey') return { ok: false, missing: true, reason: `no previous report (s3://${this.bucket}/${key} does not exist)` };

@@ -24,6 +24,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AuditConfig } from '../config';
 import { type CallCount, DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
+import { S3Wire } from './s3-wire';
 import { type SecurityHubApi, SecurityHubWire } from './security-hub';
 import { AssumeRoleWire, CloudTrailWire, cloudTrailOperation } from './wire';
 
@@ -79,6 +80,7 @@ export class AwsClients {
   private readonly assumeRoleWires = new Map<string, AssumeRoleWire>();
   private readonly retryStrategies = new Map<string, DeadlineRetryStrategy>();
   private readonly securityHubs = new Map<string, SecurityHubWire>();
+  private readonly s3Wires = new Map<string, S3Wire>();
   private bounds: RetryBounds;
 
   constructor(private readonly options: ClientOptions) {
@@ -219,9 +221,24 @@ export class AwsClients {
   }
 
   /**
+   * The stack's bucket in `region` (reports, pointer, run lock), with the run's own credentials:
+   * GetObject, PutObject and DeleteObject signed and sent over the shared pool with S3's retry
+   * strategy (aws/s3-wire.ts; aws/s3-objects.ts says why not through the SDK client).
+   */
+  s3(region: string): S3Wire {
+    let wire = this.s3Wires.get(region);
+    if (!wire) {
+      const credentials = this.options.credentials ?? this.ownCredentials(region);
+      wire = new S3Wire(this.handler, { region, endpoint: this.options.endpoint, credentials, retryStrategy: this.retryStrategy('s3', region) });
+      this.s3Wires.set(region, wire);
+    }
+    return wire;
+  }
+
+  /**
    * Requests sent and throttled answers so far, by service (`sts`, `organizations`, `cloudtrail`,
-   * `sns`, `securityhub`), every region added up: the SDK clients' and the wire path's alike, each
-   * retry a request of its own. The stack's bucket client (S3) is not one of these clients.
+   * `sns`, `securityhub`, `s3`: the stack's bucket), every region added up: the SDK clients' and
+   * the wire paths' alike, each retry a request of its own.
    */
   callCounts(): Record<string, CallCount> {
     const out: Record<string, CallCount> = {};

@@ -13,7 +13,7 @@
  * killed (timeout, out of memory) is taken over by the first run after that deadline. Should the
  * body be unreadable, the lock is stale `MAX_RUN_MS` after it was written.
  */
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type BucketClient, objectsOf, type S3Objects } from './s3-objects';
 
 /** Lambda's maximum timeout: no run can hold the lock longer. */
 export const MAX_RUN_MS = 15 * 60_000;
@@ -28,7 +28,11 @@ export interface LockHolder {
   takenAt: string;
   /** The holder's own deadline: after it, the lock may be taken over. */
   expiresAt: string;
+  /** `event`: a real-time audit of one account (seconds; a scheduled run waits for it); absent: a scheduled run. */
+  purpose?: LockPurpose;
 }
+
+export type LockPurpose = 'scheduled' | 'event';
 
 interface LockBody extends LockHolder {
   type: 'trailcheck.run-lock';
@@ -42,12 +46,16 @@ export type LockOutcome =
 export type ReleaseOutcome = { released: true } | { released: false; reason: string };
 
 export class RunLock {
+  private readonly s3: S3Objects;
+
   constructor(
-    private readonly s3: Pick<S3Client, 'send'>,
+    s3: BucketClient,
     readonly bucket: string,
     readonly key: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.s3 = objectsOf(s3);
+  }
 
   get uri(): string {
     return `s3://${this.bucket}/${this.key}`;
@@ -57,10 +65,10 @@ export class RunLock {
    * Takes the lock for a run that must end by `expiresAt`. Resolves whether taken or held by
    * another run; throws only when S3 cannot be asked (denied, unreachable), for the caller to decide.
    */
-  async acquire(owner: string, expiresAt: Date): Promise<LockOutcome> {
+  async acquire(owner: string, expiresAt: Date, purpose?: LockPurpose): Promise<LockOutcome> {
     for (let round = 1; ; round++) {
-      const body = this.body(owner, expiresAt);
-      const created = await this.put(body, { IfNoneMatch: '*' });
+      const body = this.body(owner, expiresAt, purpose);
+      const created = await this.put(body, { ifNoneMatch: '*' });
       if (created.ok) return { acquired: true, lock: new HeldLock(this.s3, this.bucket, this.key, created.etag) };
 
       const current = await this.read();
@@ -78,7 +86,7 @@ export class RunLock {
         return { acquired: false, reason: `${this.uri} ${current.unreadable} (written ${current.lastModified.toISOString()}); it counts as held until ${new Date(staleAt).toISOString()}` };
       }
       // The holder ran out of time: take over, but only the lock we just read.
-      const taken = await this.put(body, { IfMatch: current.etag });
+      const taken = await this.put(body, { ifMatch: current.etag });
       if (taken.ok) return { acquired: true, lock: new HeldLock(this.s3, this.bucket, this.key, taken.etag), tookOver: 'holder' in current ? current.holder : { unreadable: current.unreadable } };
       if (round >= MAX_ROUNDS) return this.contended(owner);
     }
@@ -91,17 +99,17 @@ export class RunLock {
     };
   }
 
-  private body(owner: string, expiresAt: Date): string {
-    const body: LockBody = { type: 'trailcheck.run-lock', schemaVersion: 1, owner, takenAt: this.now().toISOString(), expiresAt: expiresAt.toISOString() };
+  private body(owner: string, expiresAt: Date, purpose?: LockPurpose): string {
+    const body: LockBody = { type: 'trailcheck.run-lock', schemaVersion: 1, owner, takenAt: this.now().toISOString(), expiresAt: expiresAt.toISOString(), ...(purpose ? { purpose } : {}) };
     return JSON.stringify(body);
   }
 
   /** `ok: false` when the condition did not hold (the lock exists, or changed); other errors throw. */
-  private async put(body: string, condition: { IfNoneMatch: '*' } | { IfMatch: string }): Promise<{ ok: true; etag: string } | { ok: false }> {
+  private async put(body: string, condition: { ifNoneMatch: '*' } | { ifMatch: string }): Promise<{ ok: true; etag: string } | { ok: false }> {
     try {
-      const out = await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: 'application/json', ...condition }));
-      if (!out.ETag) throw new Error(`PutObject ${this.uri} returned no ETag; the lock could not be released safely`);
-      return { ok: true, etag: out.ETag };
+      const out = await this.s3.put(this.bucket, this.key, body, { contentType: 'application/json', ...condition });
+      if (!out.etag) throw new Error(`PutObject ${this.uri} returned no ETag; the lock could not be released safely`);
+      return { ok: true, etag: out.etag };
     } catch (err) {
       if (conditionFailed(err)) return { ok: false };
       throw err;
@@ -114,11 +122,10 @@ export class RunLock {
     | undefined
   > {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
-      const etag = out.ETag ?? '';
-      const lastModified = out.LastModified ?? new Date(0);
-      const text = (await out.Body?.transformToString('utf-8')) ?? '';
-      const holder = parseHolder(text);
+      const out = await this.s3.get(this.bucket, this.key);
+      const etag = out.etag;
+      const lastModified = out.lastModified ?? new Date(0);
+      const holder = parseHolder(out.body);
       return typeof holder === 'string' ? { etag, lastModified, unreadable: holder } : { etag, lastModified, holder };
     } catch (err) {
       if ((err as Error).name === 'NoSuchKey') return undefined;
@@ -131,7 +138,7 @@ export class HeldLock {
   private released = false;
 
   constructor(
-    private readonly s3: Pick<S3Client, 'send'>,
+    private readonly s3: S3Objects,
     readonly bucket: string,
     readonly key: string,
     readonly etag: string,
@@ -141,7 +148,7 @@ export class HeldLock {
   async release(): Promise<ReleaseOutcome> {
     if (this.released) return { released: true };
     try {
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key, IfMatch: this.etag }));
+      await this.s3.delete(this.bucket, this.key, { ifMatch: this.etag });
       this.released = true;
       return { released: true };
     } catch (err) {
@@ -177,5 +184,6 @@ export function parseHolder(text: string): LockHolder | string {
   const b = v as Partial<LockBody> | null;
   if (!b || typeof b !== 'object' || b.type !== 'trailcheck.run-lock' || b.schemaVersion !== 1) return 'is not a trailcheck run lock (schemaVersion 1)';
   if (typeof b.owner !== 'string' || typeof b.takenAt !== 'string' || typeof b.expiresAt !== 'string' || !Number.isFinite(Date.parse(b.expiresAt))) return 'has no owner, takenAt or valid expiresAt';
-  return { owner: b.owner, takenAt: b.takenAt, expiresAt: b.expiresAt };
+  const purpose = b.purpose === 'event' || b.purpose === 'scheduled' ? { purpose: b.purpose } : {};
+  return { owner: b.owner, takenAt: b.takenAt, expiresAt: b.expiresAt, ...purpose };
 }

@@ -1,7 +1,8 @@
-/** lambda/aws/run-lock.ts against a mocked S3 client: take, skip, take over a stale lock, release. */
+/** lambda/aws/run-lock.ts against a mocked S3 client (through aws/s3-sdk.ts): take, skip, take over a stale lock, release. */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLOCK_SLACK_MS, MAX_RUN_MS, parseHolder, RunLock } from '../../lambda/aws/run-lock';
+import { SdkS3Objects } from '../../lambda/aws/s3-sdk';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'eu-west-1' });
@@ -9,7 +10,7 @@ const BUCKET = 'trailcheck-reports';
 const KEY = 'trailcheck/run-lock.json';
 const NOW = new Date('2026-03-02T06:00:00Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
-const lock = (now = NOW) => new RunLock(client, BUCKET, KEY, () => now);
+const lock = (now = NOW) => new RunLock(new SdkS3Objects(client), BUCKET, KEY, () => now);
 
 function s3Error(name: string, status: number): S3ServiceException {
   return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });

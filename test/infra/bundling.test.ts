@@ -50,6 +50,10 @@ describe('function bundling', () => {
     // Only the credential providers Lambda never reaches are left out, and only as lazy requires.
     for (const external of LAMBDA_UNREACHABLE_CREDENTIAL_PROVIDERS) expect(handler).toContain(`import("${external}")`);
     expect(handler.length).toBeLessThanOrEqual(600 * 1024);
+    // The bucket is reached by signed HTTP (lambda/aws/s3-wire.ts): no S3 client, nor its middleware, in the bundle.
+    const sources: string[] = JSON.parse(fs.readFileSync(path.join(assetDir, 'index.js.map'), 'utf8')).sources;
+    expect(sources.filter((s) => /@aws-sdk\/(client-s3|middleware-sdk-s3|checksums)\//.test(s))).toEqual([]);
+    expect(sources.some((s) => s.endsWith('lambda/aws/s3-wire.ts'))).toBe(true);
     // Operation names survive minification (class names such as AssumeRoleCommand do not).
     for (const operation of ['"AssumeRole"', '"ListAccounts"', '"DescribeTrails"', '"Publish"', '"PutObject"']) expect(handler).toContain(operation);
   });

@@ -1,11 +1,14 @@
 /**
- * The run lock through the real S3 client against the simulator's S3 (conditional writes), and the
- * handler with it: one run at a time, a second run skipped cleanly, a stale lock taken over, the
+ * The run lock against the simulator's S3 (conditional writes), through the Lambda's signed-HTTP
+ * adapter (aws/s3-wire.ts) and through the SDK client (aws/s3-sdk.ts), and the handler with it: one run at a time, a second run skipped cleanly, a stale lock taken over, the
  * lock released whatever happens, and an audit that still runs when the lock cannot be written.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AwsClients } from '../../lambda/aws/clients';
 import { MAX_RUN_MS, RunLock } from '../../lambda/aws/run-lock';
+import type { S3Objects } from '../../lambda/aws/s3-objects';
+import { SdkS3Objects } from '../../lambda/aws/s3-sdk';
 import { createHandler } from '../../lambda/handler';
 import type { Scenario } from '../../simulator/scenario-types';
 import type { Simulator } from '../../simulator/server';
@@ -72,10 +75,21 @@ async function heldBy(sim: Simulator, owner: string, expiresAt: Date): Promise<v
   await s3(sim).send(new PutObjectCommand({ Bucket: BUCKET, Key: LOCK_KEY, Body: JSON.stringify(body), IfNoneMatch: '*' }));
 }
 
-describe('RunLock against S3 conditional writes', () => {
+const opened: AwsClients[] = [];
+afterEach(() => opened.splice(0).forEach((c) => c.close()));
+
+/** The bucket as the Lambda reaches it (signed HTTP over the run's pool), or through the SDK client. */
+function objects(sim: Simulator, via: 'wire' | 'sdk'): S3Objects {
+  if (via === 'sdk') return new SdkS3Objects(s3(sim));
+  const clients = new AwsClients({ maxAttempts: 1, callTimeoutMs: 5_000, maxSockets: 10, endpoint: sim.url, credentials: { accessKeyId: CALLER.accessKeyId, secretAccessKey: CALLER.secretAccessKey } });
+  opened.push(clients);
+  return clients.s3('us-east-1');
+}
+
+describe.each(['wire', 'sdk'] as const)('RunLock against S3 conditional writes (%s)', (via) => {
   test('of runs starting together, exactly one takes the lock; after its release the next one can', async () => {
     await withSimulator(world(), async (sim) => {
-      const client = s3(sim);
+      const client = objects(sim, via);
       const deadline = new Date(Date.now() + 60_000);
       const outcomes = await Promise.all(['a', 'b', 'c', 'd'].map((id) => new RunLock(client, BUCKET, LOCK_KEY).acquire(`req-${id}`, deadline)));
       const winners = outcomes.filter((o) => o.acquired);
@@ -90,7 +104,7 @@ describe('RunLock against S3 conditional writes', () => {
 
   test('a lock past its holder’s deadline is taken over; the late holder’s release then leaves the new lock alone', async () => {
     await withSimulator(world(), async (sim) => {
-      const client = s3(sim);
+      const client = objects(sim, via);
       const first = await new RunLock(client, BUCKET, LOCK_KEY).acquire('req-old', new Date(Date.now() + 60_000));
       if (!first.acquired) throw new Error('expected the lock');
       // Later than the old run's deadline (and Lambda's maximum run time).
