@@ -46,7 +46,7 @@ function env(sim: Simulator, extra: Record<string, string> = {}): NodeJS.Process
   };
 }
 
-const quiet = () => new Logger({ serviceName: 'test', logLevel: process.env.RT_LOG ?? 'SILENT' });
+const quiet = () => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
 function functions(sim: Simulator, extra: Record<string, string> = {}) {
   Object.assign(process.env, env(sim, extra));
