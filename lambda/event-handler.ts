@@ -6,7 +6,6 @@
  * function's environment (./handler.ts) and TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { Logger } from './audit/run-types';
 import { clientsFor } from './aws/clients';
@@ -38,7 +37,7 @@ export function createEventHandler(deps: { logger?: PowertoolsLogger; env?: Node
     const clients = clientsFor(config);
     const bucketRegion = env.AWS_REGION || config.region;
     // The bucket's calls as the scheduled function makes them (./handler.ts: signed HTTP over the run's pool).
-    const s3 = alerts.reportBucket ? (clients.s3(bucketRegion) as unknown as S3Client) : undefined;
+    const s3 = alerts.reportBucket ? clients.s3(bucketRegion) : undefined;
     const now = deps.now ?? (() => new Date());
     const remainingMs = () => context.getRemainingTimeInMillis();
     try {

@@ -6,7 +6,6 @@
  * still be done was done (the order, and why, is in scheduled-run.ts).
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { Logger } from './audit/run-types';
 import { clientsFor } from './aws/clients';
@@ -54,7 +53,7 @@ export function createHandler(deps: { logger?: PowertoolsLogger; env?: NodeJS.Pr
     // The bucket is the stack's, in the function's own region.
     const bucketRegion = env.AWS_REGION || config.region;
     // Signed HTTP over the run's pool (aws/s3-wire.ts), not the SDK client; typed as run/scheduled-run.ts still names it until it takes S3Objects.
-    const s3 = alerts.reportBucket ? (clients.s3(bucketRegion) as unknown as S3Client) : undefined;
+    const s3 = alerts.reportBucket ? clients.s3(bucketRegion) : undefined;
     const now = deps.now ?? (() => new Date());
     try {
       const run = { clients, s3, lockKey: env[RUN_LOCK_ENV.key], owner: context.awsRequestId, bucketRegion, log, now, ...loadPolicy(__dirname, env, { now: now(), exemptionMaxDays: config.exemptionMaxDays }) };

@@ -19,6 +19,8 @@ export interface ReportLocation {
   uri: string;
   /** The object in the S3 console, when the partition has a known console. */
   consoleUrl?: string;
+  /** The same run as a page a person can open (`<run id>.html` beside it), when archived. */
+  html?: { uri: string; consoleUrl?: string };
 }
 
 export interface LatestPointer {

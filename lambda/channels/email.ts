@@ -101,7 +101,8 @@ function reportLines(doc: AlertDocument): string[] {
   const r = doc.report;
   if (!r) return [];
   if ('unavailable' in r) return [`Full report: not archived (${r.unavailable}).`];
-  return [`Full report: ${r.uri}`, ...(r.consoleUrl ? [`  ${r.consoleUrl}`] : []), `  aws s3 cp ${r.uri} -`];
+  const page = r.html ? [`HTML report (open in a browser): ${r.html.uri}`, ...(r.html.consoleUrl ? [`  ${r.html.consoleUrl}`] : [])] : [];
+  return [`Full report: ${r.uri}`, ...(r.consoleUrl ? [`  ${r.consoleUrl}`] : []), `  aws s3 cp ${r.uri} -`, ...page];
 }
 
 function accountLines(a: AlertAccount): string[] {

@@ -6,8 +6,9 @@
  * report means a first run.
  */
 import type { Logger } from '../audit/run-types';
-import type { PreviousState, ReportArchive } from '../aws/archive';
+import type { PreviousState, ReportArchive, ReportLocation } from '../aws/archive';
 import type { ReportPointer } from '../alerts/document';
+import { renderHtml } from '../report/html';
 import { ocsfFindings } from '../report/ocsf';
 import type { AuditReport } from '../report-format';
 
@@ -35,8 +36,11 @@ export interface BesideForm {
   render: (report: AuditReport) => string;
 }
 
-/** The forms archived beside every report: OCSF Compliance Findings (docs/report-format.md). */
-export const BESIDE_FORMS: BesideForm[] = [{ extension: 'ocsf.json', contentType: 'application/json', render: (r) => JSON.stringify(ocsfFindings(r)) }];
+/** The forms archived beside every report: OCSF Compliance Findings and the HTML page (docs/report-format.md). */
+export const BESIDE_FORMS: BesideForm[] = [
+  { extension: 'ocsf.json', contentType: 'application/json', render: (r) => JSON.stringify(ocsfFindings(r)) },
+  { extension: 'html', contentType: 'text/html; charset=utf-8', render: (r) => renderHtml(r, { generatedAt: r.run.finishedAt }) },
+];
 
 /** This run's report in the archive, and its other forms beside it; a failure is returned, not thrown. */
 export async function writeReport(archive: ReportArchive | undefined, report: AuditReport, log: Logger, forms: BesideForm[] = BESIDE_FORMS): Promise<Archived> {
@@ -48,12 +52,20 @@ export async function writeReport(archive: ReportArchive | undefined, report: Au
   const results = await Promise.allSettled(writes.map((w) => w.put()));
   const failed = results.findIndex((r) => r.status === 'rejected');
   const first = results[0];
-  if (failed === -1 && first.status === 'fulfilled') return { location: first.value };
+  if (failed === -1 && first.status === 'fulfilled') return { location: withHtml(first.value, forms, results) };
   const e = (results[failed] as PromiseRejectedResult).reason as Error;
   const key = writes[failed].key;
   log.error('report not archived', { bucket: archive.bucket, key, error: `${e.name}: ${e.message}` });
   const location: ReportPointer = first.status === 'fulfilled' ? first.value : { unavailable: `s3://${archive.bucket}/${key} could not be written: ${e.name}` };
   return { location, failure: e, failedKey: key };
+}
+
+/** The report's location, with where its page is (the email names both). */
+function withHtml(location: ReportLocation, forms: BesideForm[], results: Array<PromiseSettledResult<ReportLocation>>): ReportLocation {
+  const i = forms.findIndex((f) => f.extension === 'html');
+  const page = i === -1 ? undefined : results[i + 1];
+  if (page?.status !== 'fulfilled') return location;
+  return { ...location, html: { uri: page.value.uri, ...(page.value.consoleUrl ? { consoleUrl: page.value.consoleUrl } : {}) } };
 }
 
 /** The error a run ends with when its report could not be archived (after the alert went out). */

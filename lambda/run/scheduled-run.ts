@@ -18,7 +18,6 @@
  * - a missing or unreadable previous report means a first run: every failing account is sent.
  * Delivery is therefore at least once: a retried run may repeat a message, never drop one.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ChangeKind } from '../alerts/changes';
 import { buildAlertDocument, type ReportPointer } from '../alerts/document';
 import type { AlertKind, AlertPlan } from '../alerts/plan';
@@ -27,6 +26,7 @@ import type { Logger } from '../audit/run-types';
 import { ReportArchive } from '../aws/archive';
 import type { AwsClients } from '../aws/clients';
 import { RunLock } from '../aws/run-lock';
+import type { S3Objects } from '../aws/s3-objects';
 import type { RoutesOutcome } from '../channels/routes';
 import type { PublishResult } from '../channels/sns';
 import { snsParts } from '../channels/sns-parts';
@@ -56,7 +56,7 @@ export interface HandlerResult {
 export interface ScheduledRunDeps {
   clients: AwsClients;
   /** The stack's bucket client (reports, pointer, run lock), when there is a bucket. */
-  s3?: S3Client;
+  s3?: S3Objects;
   /** The run lock's object key; without it the run takes no lock. */
   lockKey?: string;
   /** Who holds the lock (the invocation's request id). */

@@ -68,12 +68,12 @@ async function readJson(sim: Simulator, key: string): Promise<Record<string, unk
   return JSON.parse(await out.Body!.transformToString());
 }
 
-/** The runs' JSON reports; each has its OCSF form beside it (checked here). */
+/** The runs' JSON reports; each has its OCSF form and its HTML page beside it (checked here). */
 async function reportKeys(sim: Simulator): Promise<string[]> {
   const out = await s3(sim).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'trailcheck/reports/' }));
   const keys = (out.Contents ?? []).map((o) => o.Key as string);
   const reports = keys.filter((k) => /\/[^/.]+\.json$/.test(k));
-  expect(keys.sort()).toEqual(reports.flatMap((k) => [k, k.replace(/\.json$/, '.ocsf.json')]).sort());
+  expect(keys.sort()).toEqual(reports.flatMap((k) => [k, k.replace(/\.json$/, '.ocsf.json'), k.replace(/\.json$/, '.html')]).sort());
   return reports;
 }
 

@@ -52,11 +52,17 @@ describe('archive: read the previous report, write this one', () => {
 
   test('the write gives the location, no failure', async () => {
     const { log, lines } = recording();
-    expect(await writeReport(fakeArchive({ put: async () => ({ uri: 's3://reports-bucket/k' }) }), failing, log)).toEqual({ location: { uri: 's3://reports-bucket/k' } });
+    expect(await writeReport(fakeArchive({ put: async () => ({ uri: 's3://reports-bucket/k' }) }), failing, log)).toEqual({
+      location: { uri: 's3://reports-bucket/k', html: { uri: `s3://reports-bucket/reports/${failing.run.id}.html` } },
+    });
     expect(lines).toEqual([]);
-    // The OCSF form beside it: one Compliance Finding per audited account.
-    expect(beside.map((b) => [b.key, b.contentType])).toEqual([[`reports/${failing.run.id}.ocsf.json`, 'application/json']]);
+    // The OCSF form beside it (one Compliance Finding per audited account) and the HTML page.
+    expect(beside.map((b) => [b.key, b.contentType])).toEqual([
+      [`reports/${failing.run.id}.ocsf.json`, 'application/json'],
+      [`reports/${failing.run.id}.html`, 'text/html; charset=utf-8'],
+    ]);
     expect(JSON.parse(beside[0].body).map((f: { class_uid: number }) => f.class_uid)).toEqual([2003, 2003]);
+    expect(beside[1].body).toMatch(/^<!DOCTYPE html>/i);
   });
 
   test('a form beside the report that cannot be written: the report is there (its location kept), the failure names the form', async () => {
