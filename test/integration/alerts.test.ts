@@ -97,6 +97,7 @@ test('fail → still failing (nothing sent) → fixed (resolved) → error (newl
     expect(m.email).toContain('First run: no previous report');
     expect(m.email).toContain('aws cloudtrail start-logging --name pay-trail --region us-east-1');
     expect(m.email).toContain(`Full report: s3://${BUCKET}/trailcheck/reports/`);
+    expect(m.email).toMatch(new RegExp(`HTML report \\(open in a browser\\): s3://${BUCKET}/trailcheck/reports/\\d{4}/\\d{2}/\\d{2}/[^/\\s]+\\.html\\n  https://console\\.aws\\.amazon\\.com/s3/object/`));
     expect(m.attributes['trailcheck.change'].StringValue).toBe('["new-fail"]');
 
     // Run 2: nothing changed, nothing sent (changes mode), but the run is archived.
