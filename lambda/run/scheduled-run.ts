@@ -114,7 +114,8 @@ async function auditAndAlert(config: AuditConfig, alerts: AlertConfig, deps: Sch
   const publish = await deliverAlert(doc, delivery);
   const routed = await deliverToRoutes(doc, { ...delivery, report, routes: deps.policy.routes, ous });
   // CloudWatch metrics of the run (EMF in the log; never throws): the dashboard and the ERROR-share alarm read them.
-  emitRunMetrics({ report, published: alertsSent(publish, routed), callCounts: clients.callCounts(), routeOus: deps.policy.routes.flatMap((r) => r.ous), ous });
+  const metrics = emitRunMetrics({ report, published: alertsSent(publish, routed), callCounts: clients.callCounts(), routeOus: deps.policy.routes.flatMap((r) => r.ous), ous });
+  if (metrics.error) log.warn('run metrics not emitted', { error: metrics.error });
   if (archive && !failure && routed.failed.length === 0) {
     await archive.writeLatest({ runId: report.run.id, reportKey: archive.reportKey(report), finishedAt: report.run.finishedAt, lastReminderAt: plan.lastReminderAt });
   }
