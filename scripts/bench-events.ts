@@ -40,6 +40,8 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, addContext() {} } as never;
 
 async function main(): Promise<void> {
+  // The functions' CloudWatch metrics (EMF lines on stdout) are not what this measures.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const events = arg('events', 50);
   const accounts = arg('accounts', 100);
   const jsonIndex = process.argv.indexOf('--json');

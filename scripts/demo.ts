@@ -144,7 +144,8 @@ async function scheduledRunWithPolicy(sim: Simulator, scenario: Scenario, topicA
   const exemption = { accounts: [DEMO_EXEMPT], reason: 'legacy-reporting is being retired', owner: 'legacy-team@example.com', expires, ticket: 'SEC-1234' };
   fs.writeFileSync(policyFile, policyFileText({ exemptions: [exemption], routes: [DEMO_ROUTE] }));
   const before = sim.published.length;
-  Object.assign(process.env, simulatorEnv(sim.url, scenario.caller));
+  // The function's CloudWatch metrics (EMF lines on stdout) would only clutter the demo's output.
+  Object.assign(process.env, simulatorEnv(sim.url, scenario.caller), { POWERTOOLS_METRICS_DISABLED: 'true' });
   const env = { ...process.env, TRAILCHECK_TOPIC_ARN: topicArn, [POLICY_FILE_ENV]: policyFile };
   process.stdout.write(`\n--- The deployed function, same organization, with the policy the stack ships (${policyFile}): the exemption, and route "${DEMO_ROUTE.name}" for OU Dev ---\n`);
   const { createHandler } = await import('../lambda/handler');
