@@ -11,10 +11,10 @@ import { describeTrails } from '../aws/trails';
 import type { AuditConfig } from '../config';
 import type { AuditReport } from '../report-format';
 import { accountScope, ListedAccounts, resolveOuFilter } from './account-scope';
-import { assembleReport, makeRunId } from './assemble-report';
+import { assembleReport } from './assemble-report';
 import { auditAccounts } from './audit-accounts';
 import { startDeadline } from './deadline';
-import { identifyCaller } from './identify-caller';
+import { startRun } from './run-session';
 import { listAccounts } from './list-accounts';
 import { orgTrailCacheFor } from './org-trail-reads';
 import { silentLogger, type Logger, type Progress } from './run-types';
@@ -52,13 +52,7 @@ export async function runAuditSession(config: AuditConfig, options: RunOptions =
   // Throttled and transient calls are retried while the deadline allows (without one: maxAttempts).
   const restoreRetries = clients.retryUntil(options.deadline, signal);
   try {
-    const caller = await identifyCaller(clients.stsClient(config.region), config.region, signal);
-    const runId = makeRunId(started);
-    const credentials = new AccountCredentials(
-      clients.assumeRole(config.region),
-      { partition: caller.partition, roleName: config.roleName, externalId: config.externalId, sessionName: `trailcheck-${runId}`, ownAccountId: caller.accountId, assumeRolePerSecond: config.assumeRolePerSecond },
-      signal,
-    );
+    const { caller, runId, credentials } = await startRun(config, clients, started, signal);
     const org = clients.organizations(config.region);
     const ouMembers = await resolveOuFilter(org, config, signal);
     const scope = accountScope(config, ouMembers);

@@ -8,15 +8,14 @@
  */
 import { describeAccount, organizationFromAccountArn, type OrgAccount } from '../aws/accounts';
 import type { AwsClients } from '../aws/clients';
-import { AccountCredentials } from '../aws/credentials';
 import { describeCallError, toCallError } from '../aws/errors';
 import { describeTrails } from '../aws/trails';
 import type { AuditConfig } from '../config';
 import { accountScope, ListedAccounts, resolveOuFilter } from './account-scope';
-import { assembleReport, makeRunId } from './assemble-report';
+import { assembleReport } from './assemble-report';
 import { auditAccounts } from './audit-accounts';
 import { startDeadline } from './deadline';
-import { identifyCaller } from './identify-caller';
+import { startRun } from './run-session';
 import type { AccountListing } from './list-accounts';
 import { orgTrailCacheFor } from './org-trail-reads';
 import type { AuditSession } from './run-audit';
@@ -42,13 +41,7 @@ export async function runSingleAccountAudit(config: AuditConfig, accountId: stri
   const { signal } = deadline;
   const restoreRetries = clients.retryUntil(options.deadline, signal);
   try {
-    const caller = await identifyCaller(clients.stsClient(config.region), config.region, signal);
-    const runId = makeRunId(started);
-    const credentials = new AccountCredentials(
-      clients.assumeRole(config.region),
-      { partition: caller.partition, roleName: config.roleName, externalId: config.externalId, sessionName: `trailcheck-${runId}`, ownAccountId: caller.accountId, assumeRolePerSecond: config.assumeRolePerSecond },
-      signal,
-    );
+    const { caller, runId, credentials } = await startRun(config, clients, started, signal);
     const org = clients.organizations(config.region);
     const members = memberLookup((id) => describeAccount(org, id, signal));
     const described = await describeOne(members, accountId, config.region, signal);
