@@ -16,3 +16,10 @@ export const FORWARDER_ENV = {
   /** Alert routes with a Slack webhook: JSON `{"<route name>": "<secret name>"}`; a message on `trailcheck-route-<name>` goes to that route's webhook. */
   routeSecrets: 'TRAILCHECK_SLACK_ROUTE_SECRETS',
 } as const;
+
+/**
+ * Receives before a real-time event that keeps failing goes to the dead-letter queue: the queue's
+ * redrive policy (lib/realtime.ts) and the retry backoff (run/event-batch.ts), which leaves the
+ * retry before the last at the queue's own visibility timeout.
+ */
+export const EVENT_QUEUE_MAX_RECEIVES = 5;

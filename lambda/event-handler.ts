@@ -2,7 +2,8 @@
  * The real-time function, wiring only: an SQS batch of EventBridge events (CloudTrail changes to
  * trails, Organizations' new and moved accounts) → validated and coalesced by account
  * (run/event-batch.ts) → each account's real-time run (run/single-account-run.ts) → the records
- * to retry (SQS partial batch response: ReportBatchItemFailures). It reads the scheduled
+ * to retry (SQS partial batch response: ReportBatchItemFailures), each backed off first
+ * (ChangeMessageVisibility, run/event-batch.ts `backOffRetries`). It reads the scheduled
  * function's environment (./handler.ts) and TRAILCHECK_NEW_ACCOUNT_GRACE_MINUTES.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
@@ -12,7 +13,7 @@ import { clientsFor } from './aws/clients';
 import { RUN_LOCK_ENV } from './env';
 import { alertConfigFromEnv, configFromEnv } from './handler';
 import { loadPolicy } from './policy';
-import { readRecords, runBatches, type BatchResponse, type QueueRecord } from './run/event-batch';
+import { backOffRetries, readRecords, runBatches, type BatchResponse, type QueueRecord } from './run/event-batch';
 import { realtimeRun } from './run/single-account-run';
 import { readText } from './setting-kinds';
 import { REALTIME_ENV, REALTIME_SETTINGS } from './settings';
@@ -42,7 +43,8 @@ export function createEventHandler(deps: { logger?: PowertoolsLogger; env?: Node
     const remainingMs = () => context.getRemainingTimeInMillis();
     try {
       const run = { clients, s3, lockKey: env[RUN_LOCK_ENV.key], owner: context.awsRequestId, bucketRegion, log, now, remainingMs, ...loadPolicy(__dirname, env, { now: now(), exemptionMaxDays: config.exemptionMaxDays }) };
-      return await runBatches(batches, (batch) => realtimeRun(config, alerts, batch, run, realtime), remainingMs, log);
+      const response = await runBatches(batches, (batch) => realtimeRun(config, alerts, batch, run, realtime), remainingMs, log);
+      return await backOffRetries(response, event.Records ?? [], (region) => clients.sqs(region), log);
     } finally {
       clients.close();
     }

@@ -7,6 +7,7 @@
  * own account and region forward too; the management account's other regions and its
  * Organizations events are stacks of their own (`realtimeManagementStacks`).
  */
+import { EVENT_QUEUE_MAX_RECEIVES } from '../lambda/env';
 import { REALTIME_SETTINGS } from '../lambda/settings';
 import { defaultsOf, environment } from '../lambda/setting-kinds';
 import { Annotations, type App, Aws, CfnOutput, Duration, type IPolicyValidationPlugin, type Stack } from 'aws-cdk-lib';
@@ -33,7 +34,7 @@ import { BUS_ARN_PARAMETER, cloudTrailForwarder, type EventForwarder, ForwarderS
 export const EVENT_HANDLER_ENTRY = 'lambda/event-handler.ts';
 
 /** Receives before a message that keeps failing goes to the dead-letter queue. */
-export const MAX_RECEIVES = 5;
+export const MAX_RECEIVES = EVENT_QUEUE_MAX_RECEIVES;
 /** Records per batch when the batching window is on (Lambda allows up to 10 without one). */
 export const BATCH_SIZE = 100;
 /** The most event functions running at once (2 is the least SQS's maximum concurrency accepts). */

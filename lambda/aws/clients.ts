@@ -26,6 +26,7 @@ import type { AuditConfig } from '../config';
 import { type CallCount, DeadlineRetryStrategy, RetryBudget, type RetryBounds } from './retry';
 import { S3Wire } from './s3-wire';
 import { type SecurityHubApi, SecurityHubWire } from './security-hub';
+import { SqsWire } from './sqs';
 import { AssumeRoleWire, CloudTrailWire, cloudTrailOperation } from './wire';
 
 export interface ClientOptions {
@@ -81,6 +82,7 @@ export class AwsClients {
   private readonly retryStrategies = new Map<string, DeadlineRetryStrategy>();
   private readonly securityHubs = new Map<string, SecurityHubWire>();
   private readonly s3Wires = new Map<string, S3Wire>();
+  private readonly sqsWires = new Map<string, SqsWire>();
   private bounds: RetryBounds;
 
   constructor(private readonly options: ClientOptions) {
@@ -231,6 +233,20 @@ export class AwsClients {
       const credentials = this.options.credentials ?? this.ownCredentials(region);
       wire = new S3Wire(this.handler, { region, endpoint: this.options.endpoint, credentials, retryStrategy: this.retryStrategy('s3', region) });
       this.s3Wires.set(region, wire);
+    }
+    return wire;
+  }
+
+  /**
+   * SQS in `region`, with the run's own credentials: ChangeMessageVisibility (the real-time
+   * function's retry backoff) over the shared pool with SQS's retry strategy (aws/sqs.ts).
+   */
+  sqs(region: string): SqsWire {
+    let wire = this.sqsWires.get(region);
+    if (!wire) {
+      const credentials = this.options.credentials ?? this.ownCredentials(region);
+      wire = new SqsWire(this.handler, { region, endpoint: this.options.endpoint, credentials, retryStrategy: this.retryStrategy('sqs', region) });
+      this.sqsWires.set(region, wire);
     }
     return wire;
   }

@@ -8,12 +8,18 @@
 import type { Logger } from '../audit/run-types';
 import { coalesceByAccount, type AccountBatch } from '../events/coalesce';
 import { parseEventBody, type AccountEvent } from '../events/trail-event';
+import { backoffSeconds, queueFromArn, receiveCountOf, validReceiptHandle, type SqsApi } from '../aws/sqs';
+import { EVENT_QUEUE_MAX_RECEIVES } from '../env';
 import type { RealtimeOutcome } from './single-account-run';
 
 /** An SQS record as Lambda hands it over (only what is read). */
 export interface QueueRecord {
   messageId: string;
   body: unknown;
+  /** Read by the retry backoff (`backOffRetries`), validated there. */
+  receiptHandle?: unknown;
+  eventSourceARN?: unknown;
+  attributes?: { ApproximateReceiveCount?: unknown };
 }
 
 export interface BatchResponse {
@@ -71,4 +77,42 @@ export async function runBatches(batches: AccountBatch[], run: (b: AccountBatch)
     }
   }
   return { batchItemFailures: [...new Set(retry)].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * Before the records to retry are handed back, each one's visibility is changed to a backoff from
+ * its receive count (aws/sqs.ts `backoffSeconds`: 1 min, 2, 4, … at most 15), so it comes back in
+ * minutes rather than after the queue's visibility timeout (about 90 minutes). Except the retry
+ * before the last receive (count `EVENT_QUEUE_MAX_RECEIVES` − 1): it keeps the queue's timeout, so
+ * the last attempt comes after a scheduled run holding the lock and (by default) after the new
+ * account grace, rather than the event reaching the dead-letter queue within minutes. A record
+ * whose queue ARN or receipt handle is not valid, or whose change failed, is logged and still
+ * retried: the queue's own timeout then applies. The response is returned unchanged.
+ */
+export async function backOffRetries(response: BatchResponse, records: readonly QueueRecord[], sqs: (region: string) => SqsApi, log: Logger): Promise<BatchResponse> {
+  const byId = new Map(records.map((r) => [r.messageId, r]));
+  await Promise.all(
+    response.batchItemFailures.map(async ({ itemIdentifier: messageId }) => {
+      const r = byId.get(messageId);
+      const queue = queueFromArn(r?.eventSourceARN);
+      if (!r || !queue || !validReceiptHandle(r.receiptHandle)) {
+        log.warn('retried event not backed off: its queue ARN or receipt handle is not valid (the queue\'s visibility timeout applies)', { messageId });
+        return;
+      }
+      const received = r.attributes?.ApproximateReceiveCount;
+      if (receiveCountOf(received) >= EVENT_QUEUE_MAX_RECEIVES - 1) {
+        log.info('retried event left at the queue\'s visibility timeout: its next receive is its last', { messageId });
+        return;
+      }
+      const seconds = backoffSeconds(received);
+      try {
+        await sqs(queue.region).changeMessageVisibility(queue.url, r.receiptHandle, seconds);
+        log.info('retried event backed off', { messageId, visibilityTimeoutSeconds: seconds });
+      } catch (err) {
+        const e = err as Error;
+        log.warn('retried event not backed off: ChangeMessageVisibility failed (the queue\'s visibility timeout applies)', { messageId, error: `${e?.name}: ${e?.message}` });
+      }
+    }),
+  );
+  return response;
 }
