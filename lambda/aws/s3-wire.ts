@@ -18,13 +18,14 @@
  *   read only up to a bound (error bodies 64 KB; objects `maxObjectBytes`), whatever S3 or a proxy sends.
  */
 import { Sha256Node } from '@smithy/core/checksum';
-import { isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { isClockSkewError } from '@smithy/core/retry';
 import { HttpRequest } from '@smithy/core/transport';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorType, RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { MalformedResponseError } from './errors';
 import { bucketTarget, type BucketTarget, checkKey, conditionEtag, encodeKey, ETAG, type PutOptions, type S3Object, type S3Objects } from './s3-objects';
+import { lowerCase, retrying } from './signed-http';
 import { AwsServiceError, retryAfterOf, sampleClock, USER_AGENT } from './wire';
 
 /** Largest object read (a report of 10,000 accounts is about 10 MB). */
@@ -137,37 +138,16 @@ export class S3Wire implements S3Objects {
   }
 
   /** One request, signed and retried by the run's strategy; the 2xx answer, or the last error thrown. */
-  private async call(c: Call): Promise<Answer> {
-    const strategy = this.options.retryStrategy;
+  private call(c: Call): Promise<Answer> {
     const request = this.request(c);
-    let token = await strategy.acquireInitialRetryToken('s3');
-    let totalRetryDelay = 0;
-    for (let attempts = 1; ; attempts++) {
-      let error: unknown;
-      try {
-        const { answer, offsetUsed } = await this.attempt(request, c);
-        if (answer.status >= 200 && answer.status < 300) {
-          strategy.recordSuccess(token);
-          return answer;
-        }
-        const e = s3Error(answer, c.operation);
-        // As the SDK marks it: signed minutes off S3's clock, and now corrected.
-        if (isClockSkewError(e as never) && Math.abs(this.clockOffset - offsetUsed) >= CLOCK_SKEW_CORRECTION_MS) e.$metadata.clockSkewCorrected = true;
-        error = e;
-      } catch (err) {
-        error = err;
-      }
-      try {
-        const retryAfter = error instanceof AwsServiceError ? error.retryAfter : undefined;
-        token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryErrorType(error), error: error as never, ...(retryAfter ? { retryAfterHint: retryAfter } : {}) });
-      } catch {
-        if (error && typeof error === 'object') (error as { $metadata?: object }).$metadata = { ...((error as { $metadata?: object }).$metadata ?? {}), attempts, totalRetryDelay };
-        throw error;
-      }
-      const delay = token.getRetryDelay();
-      totalRetryDelay += ((token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay ?? 0) + delay;
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    }
+    return retrying(this.options.retryStrategy, 's3', async () => {
+      const { answer, offsetUsed } = await this.attempt(request, c);
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      const e = s3Error(answer, c.operation);
+      // As the SDK marks it: signed minutes off S3's clock, and now corrected.
+      if (isClockSkewError(e as never) && Math.abs(this.clockOffset - offsetUsed) >= CLOCK_SKEW_CORRECTION_MS) e.$metadata.clockSkewCorrected = true;
+      throw e;
+    });
   }
 
   /** Signs (at the corrected time) and sends one attempt; reads the answer within its bound. */
@@ -208,20 +188,6 @@ export function s3Error(a: Answer, operation: string): AwsServiceError {
   const requestId = tagText(a.body, 'RequestId') ?? a.headers['x-amz-request-id'];
   const id = requestId && /^[A-Za-z0-9+/=_-]{1,200}$/.test(requestId) ? requestId : undefined;
   return new AwsServiceError(code, message || `${operation}: HTTP ${a.status}`, a.status, id, retryAfterOf(a.headers));
-}
-
-function retryErrorType(error: unknown): RetryErrorType {
-  const e = error as Parameters<typeof isThrottlingError>[0];
-  if (isThrottlingError(e)) return 'THROTTLING';
-  if (isTransientError(e)) return 'TRANSIENT';
-  if (isServerError(e)) return 'SERVER_ERROR';
-  return 'CLIENT_ERROR';
-}
-
-function lowerCase(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  return out;
 }
 
 /** The body as UTF-8, at most `limit` bytes of it: past that the stream is let go (destroyed), `truncated`. */

@@ -14,13 +14,14 @@
  * account's findings; at most 100 findings per call (the API's limit).
  */
 import { Sha256Node } from '@smithy/core/checksum';
-import { isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { isClockSkewError, isThrottlingError } from '@smithy/core/retry';
 import { HttpRequest } from '@smithy/core/transport';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorType, RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { isAccessDenied, MalformedResponseError } from './errors';
-import { AwsServiceError, jsonError, sampleClock, USER_AGENT } from './wire';
+import { lowerCase, readBody, retrying } from './signed-http';
+import { jsonError, sampleClock, USER_AGENT } from './wire';
 
 /** Findings per BatchImportFindings call (the API's maximum). */
 export const MAX_FINDINGS_PER_CALL = 100;
@@ -144,12 +145,11 @@ export class SecurityHubWire {
   }
 
   /** One POST, retried by the run's strategy; the 2xx answer, or the last error thrown. */
-  private async post(body: string, credentials: AwsCredentialIdentity | undefined, abortSignal?: AbortSignal): Promise<{ status: number; body: string }> {
-    const strategy = this.options.retryStrategy;
-    let token = await strategy.acquireInitialRetryToken('securityhub');
-    for (let attempts = 1; ; attempts++) {
-      let error: unknown;
-      try {
+  private post(body: string, credentials: AwsCredentialIdentity | undefined, abortSignal?: AbortSignal): Promise<{ status: number; body: string }> {
+    return retrying(
+      this.options.retryStrategy,
+      'securityhub',
+      async () => {
         const offsetUsed = this.clockOffset;
         const sentAt = Date.now();
         const signed = await this.signer(credentials).sign(this.request(body), { signingDate: new Date(sentAt + offsetUsed) });
@@ -157,36 +157,14 @@ export class SecurityHubWire {
         const headers = lowerCase(response.headers);
         const text = await readBody(response.body);
         this.clockOffset = sampleClock(headers, this.clockOffset, sentAt);
-        if (response.statusCode >= 200 && response.statusCode < 300) {
-          strategy.recordSuccess(token);
-          return { status: response.statusCode, body: text };
-        }
+        if (response.statusCode >= 200 && response.statusCode < 300) return { status: response.statusCode, body: text };
         const e = jsonError({ status: response.statusCode, headers, body: text });
         if (isClockSkewError(e as never) && Math.abs(this.clockOffset - offsetUsed) >= 240_000) e.$metadata.clockSkewCorrected = true;
-        error = e;
-      } catch (err) {
-        error = err;
-      }
-      if (abortSignal?.aborted) throw error;
-      try {
-        const retryAfter = error instanceof AwsServiceError ? error.retryAfter : undefined;
-        token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryErrorType(error), error: error as never, ...(retryAfter ? { retryAfterHint: retryAfter } : {}) });
-      } catch {
-        if (error && typeof error === 'object') (error as { $metadata?: object }).$metadata = { ...((error as { $metadata?: object }).$metadata ?? {}), attempts };
-        throw error;
-      }
-      const delay = token.getRetryDelay();
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    }
+        throw e;
+      },
+      abortSignal,
+    );
   }
-}
-
-function retryErrorType(error: unknown): RetryErrorType {
-  const e = error as Parameters<typeof isThrottlingError>[0];
-  if (isThrottlingError(e)) return 'THROTTLING';
-  if (isTransientError(e)) return 'TRANSIENT';
-  if (isServerError(e)) return 'SERVER_ERROR';
-  return 'CLIENT_ERROR';
 }
 
 /** The answer, checked: counts that are whole numbers, failed findings with string fields. */
@@ -209,16 +187,3 @@ export function parseOutput(body: string, sent: number): BatchImportOutput {
   return { SuccessCount: success, FailedCount: failedCount, FailedFindings: failed.map((f) => ({ Id: str(f?.Id), ErrorCode: str(f?.ErrorCode) || 'UnknownError', ErrorMessage: str(f?.ErrorMessage) })) };
 }
 
-function lowerCase(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  return out;
-}
-
-async function readBody(body: unknown): Promise<string> {
-  if (body === undefined || body === null) return '';
-  if (typeof body === 'string') return body;
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -10,12 +10,12 @@
  * handler, error classification, `AWS_ENDPOINT_URL(_SQS)`.
  */
 import { Sha256Node } from '@smithy/core/checksum';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { HttpRequest } from '@smithy/core/transport';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorType, RetryStrategyV2 } from '@smithy/types';
-import { AwsServiceError, jsonError, sampleClock, USER_AGENT } from './wire';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
+import { lowerCase, readBody, retrying } from './signed-http';
+import { jsonError, sampleClock, USER_AGENT } from './wire';
 
 /** The API's range of VisibilityTimeout, in seconds (0 to 12 hours). */
 export const MAX_VISIBILITY_SECONDS = 43_200;
@@ -124,58 +124,22 @@ export class SqsWire implements SqsApi {
   }
 
   /** One POST, retried by the run's strategy; the last error thrown. */
-  private async post(target: string, body: string, abortSignal?: AbortSignal): Promise<string> {
-    const strategy = this.options.retryStrategy;
-    let token = await strategy.acquireInitialRetryToken('sqs');
-    for (let attempts = 1; ; attempts++) {
-      let error: unknown;
-      try {
+  private post(target: string, body: string, abortSignal?: AbortSignal): Promise<string> {
+    return retrying(
+      this.options.retryStrategy,
+      'sqs',
+      async () => {
         const sentAt = Date.now();
         const signed = await this.signer.sign(this.request(target, body), { signingDate: new Date(sentAt + this.clockOffset) });
         const { response } = await this.handler.handle(signed as HttpRequest, { abortSignal });
         const headers = lowerCase(response.headers);
         const text = await readBody(response.body);
         this.clockOffset = sampleClock(headers, this.clockOffset, sentAt);
-        if (response.statusCode >= 200 && response.statusCode < 300) {
-          strategy.recordSuccess(token);
-          return text;
-        }
-        error = jsonError({ status: response.statusCode, headers, body: text });
-      } catch (err) {
-        error = err;
-      }
-      if (abortSignal?.aborted) throw error;
-      try {
-        const retryAfter = error instanceof AwsServiceError ? error.retryAfter : undefined;
-        token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryErrorType(error), error: error as never, ...(retryAfter ? { retryAfterHint: retryAfter } : {}) });
-      } catch {
-        if (error && typeof error === 'object') (error as { $metadata?: object }).$metadata = { ...((error as { $metadata?: object }).$metadata ?? {}), attempts };
-        throw error;
-      }
-      const delay = token.getRetryDelay();
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    }
+        if (response.statusCode >= 200 && response.statusCode < 300) return text;
+        throw jsonError({ status: response.statusCode, headers, body: text });
+      },
+      abortSignal,
+    );
   }
 }
 
-function retryErrorType(error: unknown): RetryErrorType {
-  const e = error as Parameters<typeof isThrottlingError>[0];
-  if (isThrottlingError(e)) return 'THROTTLING';
-  if (isTransientError(e)) return 'TRANSIENT';
-  if (isServerError(e)) return 'SERVER_ERROR';
-  return 'CLIENT_ERROR';
-}
-
-function lowerCase(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  return out;
-}
-
-async function readBody(body: unknown): Promise<string> {
-  if (body === undefined || body === null) return '';
-  if (typeof body === 'string') return body;
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -36,11 +36,12 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { Sha256Node } from '@smithy/core/checksum';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
-import { isClockSkewError, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { isClockSkewError } from '@smithy/core/retry';
 import { HttpRequest } from '@smithy/core/transport';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, EndpointV2, RetryErrorType, RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, EndpointV2, RetryStrategyV2 } from '@smithy/types';
+import { lowerCase, readBody, retryErrorType } from './signed-http';
 import { VERSION } from '../version';
 import { MalformedResponseError } from './errors';
 
@@ -203,14 +204,6 @@ function parseHttpDate(text: string): number {
   return lastDate;
 }
 
-function retryErrorType(error: unknown): RetryErrorType {
-  const e = error as Parameters<typeof isThrottlingError>[0];
-  if (isThrottlingError(e)) return 'THROTTLING';
-  if (isTransientError(e)) return 'TRANSIENT';
-  if (isServerError(e)) return 'SERVER_ERROR';
-  return 'CLIENT_ERROR';
-}
-
 /** `promise`, or a rejection as soon as `abortSignal` fires. */
 function untilAborted<T>(promise: Promise<T>, abortSignal?: AbortSignal): Promise<T> {
   if (!abortSignal) return promise;
@@ -221,20 +214,6 @@ function untilAborted<T>(promise: Promise<T>, abortSignal?: AbortSignal): Promis
     else abortSignal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([promise, aborted]).finally(() => abortSignal.removeEventListener('abort', onAbort));
-}
-
-function lowerCase(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  return out;
-}
-
-async function readBody(body: unknown): Promise<string> {
-  if (body === undefined || body === null) return '';
-  if (typeof body === 'string') return body;
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `Retry-After`: seconds, or an HTTP date. */
